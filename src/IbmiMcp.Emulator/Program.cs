@@ -1,0 +1,10 @@
+namespace IbmiMcp.Emulator;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        Console.Error.WriteLine("ibmi-emulator: not built yet");
+        return 1;
+    }
+}
