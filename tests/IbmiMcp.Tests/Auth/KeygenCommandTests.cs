@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using IbmiMcp.Auth;
 using IbmiMcp.Cli;
 
@@ -59,14 +58,4 @@ public sealed class KeygenCommandTests : IDisposable
     [InlineData("--nope", "1")]
     public void Bad_arguments_exit_1(string flag, string value)
         => Assert.Equal(1, Run("--dir", Path.Combine(_root, "bad"), flag, value).Exit);
-
-    [Fact]
-    public void Default_key_size_is_3072_bits()
-    {
-        var dir = Path.Combine(_root, "d");
-        Assert.Equal(0, Run("--dir", dir).Exit);
-        using var rsa = RSA.Create();
-        rsa.ImportFromPem(File.ReadAllText(Path.Combine(dir, "private.pem")));
-        Assert.Equal(3072, rsa.KeySize);
-    }
 }
