@@ -122,10 +122,11 @@ internal sealed partial class Db2Job
         var parms = DescribeParameters(tokens);
         string verb = tokens[0].Upper;
         if (verb is not ("SELECT" or "WITH" or "VALUES")) return (null, parms);
-        var tr = SqlTranslator.Translate(this, tokens, new object?[parms.Count]);
+        // Markers are bound to 0 only so LIMIT/OFFSET markers compile; nothing is executed.
+        var tr = SqlTranslator.Translate(this, tokens, Enumerable.Repeat<object?>(0L, parms.Count).ToArray());
         using var cmd = _conn.CreateCommand();
         cmd.CommandText = tr.Sql;
-        foreach (var n in tr.ArgNames) cmd.Parameters.AddWithValue(n, DBNull.Value);
+        foreach (var n in tr.ArgNames) cmd.Parameters.AddWithValue(n, 0L);
         try
         {
             using var reader = cmd.ExecuteReader(System.Data.CommandBehavior.SchemaOnly);
