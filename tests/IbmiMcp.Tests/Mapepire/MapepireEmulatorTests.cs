@@ -296,6 +296,32 @@ public sealed class MapepireEmulatorFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sign_on_that_never_completes_is_a_timeout()
+    {
+        _emulator.Host.Faults.StallRequestType = "connect";
+        _emulator.Host.Faults.StallMs = -1;
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => _emulator.OpenPoolAsync(options: new MapepirePoolOptions
+        {
+            PoolStart = 1, PoolMax = 1, ConnectTimeout = TimeSpan.FromMilliseconds(300),
+        }));
+        Assert.Equal(MapepireFailure.Timeout, ex.Failure);
+    }
+
+    [Fact]
+    public async Task A_disabled_profile_is_an_authentication_failure()
+    {
+        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { Port = 0, MaxSignOnAttempts = 2 });
+        var tls = MapepireTlsPolicy.Pinned([X509Certificate2.CreateFromPem(host.CertificatePem)]);
+        Task<MapepirePool> Open(string password) => MapepirePool.OpenAsync(new MapepireEndpoint("127.0.0.1", host.Port, tls),
+            new MapepireCredentials("BOB", password), new MapepirePoolOptions { PoolStart = 1, PoolMax = 1 });
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(MapepireFailure.Authentication, (await Assert.ThrowsAsync<MapepireException>(() => Open("wrong" + i))).Failure);
+        var disabled = await Assert.ThrowsAsync<MapepireException>(() => Open("bob12345"));
+        Assert.Equal(MapepireFailure.Authentication, disabled.Failure);
+        Assert.Contains("disabled", disabled.Message);
+    }
+
+    [Fact]
     public async Task Plain_ws_works_when_the_server_runs_unsecured()
     {
         await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { Port = 0, Tls = false });
