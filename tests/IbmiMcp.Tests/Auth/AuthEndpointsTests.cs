@@ -250,8 +250,9 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
         h.Pools.Gate = gate; // hold every admitted sign-on open until all 200 have been tried
         var bodies = Enumerable.Range(0, 200).Select(_ => AuthHarness.Envelope()).ToArray();
         var running = bodies.Select((b, i) => Task.Run(() => h.SignOnAsync(b, remote: "127.0.0." + (1 + i % 250)))).ToArray();
-        while (h.Pools.Attempts < 50 || running.Count(t => t.IsCompleted) < 150)
-            await Task.Delay(5);
+        // Wait (bounded) until 50 sign-ons sit inside IBM i and the other 150 have been answered.
+        for (int i = 0; i < 3000 && (h.Pools.Attempts < 50 || running.Count(t => t.IsCompleted) < 150); i++)
+            await Task.Delay(10);
         gate.SetResult();
         var replies = await Task.WhenAll(running);
         Assert.Equal(50, replies.Count(r => r.Status == 201));
