@@ -11,7 +11,7 @@ internal static class McpAuthenticators
     /// <param name="serverPool">DB2i_HOST/USER/PASS pool for none/jwt/oauth callers; null when not configured.</param>
     /// <param name="ibmi">The IBM i token authenticator (required for MCP_AUTH_MODE=ibmi).</param>
     /// <param name="http">Client for fetching the OAuth JWKS; null = a private one with a 5 s timeout.</param>
-    public static IMcpAuthenticator Create(ServerOptions options, ISqlRunner? serverPool, IMcpAuthenticator? ibmi,
+    public static IMcpAuthenticator Create(ServerOptions options, ISqlRunner? serverPool, BearerAuthenticator? ibmi,
         ILoggerFactory loggerFactory, HttpClient? http = null)
     {
         var logger = loggerFactory.CreateLogger("IbmiMcp.Mcp.Auth");
@@ -34,7 +34,7 @@ internal static class McpAuthenticators
                 return new BearerMcpAuthenticator(oauth.ValidateAsync, CallerKind.OAuth, serverPool, logger);
             }
             case AuthMode.Ibmi:
-                return ibmi ?? throw new InvalidOperationException("MCP_AUTH_MODE=ibmi requires IBM i HTTP authentication (IBMI_HTTP_AUTH_ENABLED=true).");
+                return ibmi is not null ? new IbmiMcpAuthenticator(ibmi) : throw new InvalidOperationException("MCP_AUTH_MODE=ibmi requires IBM i HTTP authentication (IBMI_HTTP_AUTH_ENABLED=true).");
             default:
                 throw new InvalidOperationException($"Unknown MCP_AUTH_MODE '{options.AuthMode}'.");
         }
