@@ -5,8 +5,9 @@ namespace IbmiMcp.Tools.BuiltIn;
 
 /// <summary>
 /// execute_sql (opt-in: --execute-sql / IBMI_ENABLE_EXECUTE_SQL): runs one statement as the caller. Read-only by
-/// default (IBMI_EXECUTE_SQL_READONLY): the statement must pass <see cref="ReadOnlyStatementGuard"/> and
-/// QSYS2.PARSE_STATEMENT must classify it as QUERY. Fail-closed: when the parser returns nothing or fails, the
+/// default (IBMI_EXECUTE_SQL_READONLY): the statement must pass the token-level
+/// <see cref="SqlStatementClassifier"/> (one SELECT/WITH/VALUES query, no data-change table, no side-effecting routine
+/// such as QCMDEXC) and QSYS2.PARSE_STATEMENT must classify it as QUERY. Fail-closed: when the parser returns nothing or fails, the
 /// statement does not run.
 /// </summary>
 internal sealed class ExecuteSqlTool : BuiltInTool
@@ -42,8 +43,9 @@ internal sealed class ExecuteSqlTool : BuiltInTool
         if (statement.Length == 0)
             throw new ToolArgumentException("'sql' must contain a statement.");
 
-        if (_readOnly && ReadOnlyStatementGuard.Check(statement) is { } reason)
-            return BuiltInResults.Error(ToolName, reason, "VALIDATION_ERROR");
+        var refusal = _readOnly ? SqlStatementClassifier.CheckReadOnly(statement) : SqlStatementClassifier.CheckSingleStatement(statement);
+        if (refusal is not null)
+            return BuiltInResults.Error(ToolName, (_readOnly ? "Write operations detected: " : "") + refusal, "VALIDATION_ERROR");
 
         string? statementType = null;
         using (var parsed = await sql.ExecuteAsync(new SqlCommand
