@@ -14,17 +14,17 @@ namespace IbmiMcp.Tools;
 /// </summary>
 internal sealed class ToolFileParser
 {
-    private static readonly string[] RootKeys = ["sources", "tools", "toolsets", "typescript_tools", "metadata"];
-    private static readonly string[] SourceKeys = ["host", "user", "password", "port", "ignore-unauthorized", "jdbc-options"];
-    private static readonly string[] ToolKeys =
+    internal static readonly string[] RootKeys = ["sources", "tools", "toolsets", "typescript_tools", "metadata"];
+    internal static readonly string[] SourceKeys = ["host", "user", "password", "port", "ignore-unauthorized", "jdbc-options"];
+    internal static readonly string[] ToolKeys =
     [
         "source", "description", "statement", "parameters", "enabled", "domain", "category", "metadata", "responseFormat",
         "tableFormat", "maxDisplayRows", "rowsToFetch", "fetchAllRows", "security", "annotations",
         "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint",
     ];
-    private static readonly string[] ParameterKeys = ["name", "type", "description", "default", "required", "itemType", "min", "max", "minLength", "maxLength", "enum", "pattern"];
-    private static readonly string[] SecurityKeys = ["readOnly", "maxQueryLength", "forbiddenKeywords"];
-    private static readonly string[] ToolsetKeys = ["title", "description", "tools", "metadata"];
+    internal static readonly string[] ParameterKeys = ["name", "type", "description", "default", "required", "itemType", "min", "max", "minLength", "maxLength", "enum", "pattern"];
+    internal static readonly string[] SecurityKeys = ["readOnly", "maxQueryLength", "forbiddenKeywords"];
+    internal static readonly string[] ToolsetKeys = ["title", "description", "tools", "metadata"];
     private static readonly string[] KnownAnnotationKeys = ["title", "readOnlyHint", "openWorldHint", "idempotentHint", "destructiveHint", "domain", "category", "toolsets", "customMetadata"];
 
     private readonly string _file;
