@@ -7,7 +7,7 @@
 //                 (default: the Release/Debug build of src/IbmiMcp.Aot in this repo, run with dotnet)
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,10 +87,12 @@ try {
 
   // ── server: IBM i auth on loopback, built-in tools, shipped YAML tools ──────────────────────────────────────
   const keys = path.join(dir, 'keys');
+  const emptyEnv = path.join(dir, 'empty.env');
+  writeFileSync(emptyEnv, '# intentionally empty: the test passes everything through the environment\n');
   await cli(['keygen', '--dir', keys, '--key-id', 'test'], process.env);
   const env = {
     ...process.env,
-    MCP_SERVER_CONFIG: path.join(dir, 'none.env'),   // never read a developer's .env
+    MCP_SERVER_CONFIG: emptyEnv,   // never read a developer's .env
     MCP_TRANSPORT_TYPE: 'http', MCP_HTTP_HOST: '127.0.0.1', MCP_HTTP_PORT: '0',
     MCP_AUTH_MODE: 'ibmi', IBMI_HTTP_AUTH_ENABLED: 'true', IBMI_AUTH_ALLOW_HTTP: 'true',
     IBMI_AUTH_KEY_ID: 'test',
