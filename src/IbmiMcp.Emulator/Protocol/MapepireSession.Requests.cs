@@ -168,7 +168,13 @@ internal sealed partial class MapepireSession
         bool terse = Terse(req);
         await OnJob(job, () =>
         {
-            var (columns, parms) = job.Describe(sql);
+            List<object?>? values = null;
+            if (execute && req.TryGetProperty("parameters", out var pv) && pv.ValueKind == JsonValueKind.Array
+                && (pv.GetArrayLength() == 0 || pv[0].ValueKind != JsonValueKind.Array))
+            {
+                try { values = DecodeRow(pv); } catch (ProtocolException) { }
+            }
+            var (columns, parms) = job.Describe(sql, values);
             reply.Set("parameter_count", parms.Count);
             reply.Set("metadata", new MetadataValue(job.JobName, columns, false, parms));
             var handle = new CursorHandle(sql, terse) { Prepared = true };

@@ -112,7 +112,7 @@ internal sealed partial class Db2Job
     /// <summary>
     /// Describes a statement without running it: result columns (name, type, display size, label) and parameter markers.
     /// </summary>
-    public (IReadOnlyList<ColumnMeta>? Columns, IReadOnlyList<ParameterMeta> Parameters) Describe(string sql)
+    public (IReadOnlyList<ColumnMeta>? Columns, IReadOnlyList<ParameterMeta> Parameters) Describe(string sql, IReadOnlyList<object?>? values = null)
     {
         if (string.IsNullOrWhiteSpace(sql))
             throw Db2SqlException.Jtopen("A string parameter value with zero length was detected.", "43617");
@@ -123,10 +123,20 @@ internal sealed partial class Db2Job
         string verb = tokens[0].Upper;
         if (verb is not ("SELECT" or "WITH" or "VALUES")) return (null, parms);
         // Markers are bound to 0 only so LIMIT/OFFSET markers compile; nothing is executed.
-        var tr = SqlTranslator.Translate(this, tokens, Enumerable.Repeat<object?>(0L, parms.Count).ToArray());
+        bool real = values is not null && values.Count == parms.Count;
+        TranslatedSql tr;
+        try
+        {
+            tr = SqlTranslator.Translate(this, tokens, real ? values! : Enumerable.Repeat<object?>(0L, parms.Count).ToArray());
+        }
+        catch (Db2SqlException) when (!real && parms.Count > 0)
+        {
+            // A table function evaluated with placeholder arguments; Db2 would describe it without running it.
+            return (null, parms);
+        }
         using var cmd = _conn.CreateCommand();
         cmd.CommandText = tr.Sql;
-        foreach (var n in tr.ArgNames) cmd.Parameters.AddWithValue(n, 0L);
+        for (int i = 0; i < tr.ArgNames.Count; i++) cmd.Parameters.AddWithValue(tr.ArgNames[i], real ? tr.Args[i] ?? DBNull.Value : 0L);
         try
         {
             using var reader = cmd.ExecuteReader(System.Data.CommandBehavior.SchemaOnly);

@@ -205,7 +205,9 @@ internal sealed class SqlTranslator
                 string schema = tok.Name;
                 string obj = _t[i + 2].Name;
                 bool callFollows = i + 3 < to && _t[i + 3].IsPunct("(");
-                if (callFollows)
+                bool objectContext = prevOut is { } po && (po.IsWord("INTO") || po.IsWord("TABLE") || po.IsWord("ON") || po.IsWord("VIEW")
+                    || po.IsWord("INDEX") || po.IsWord("REFERENCES") || po.IsWord("EXISTS") && false);
+                if (callFollows && !objectContext)
                 {
                     int close = MatchParen(i + 3, to);
                     if (close < 0) { o.Add(tok); continue; }
