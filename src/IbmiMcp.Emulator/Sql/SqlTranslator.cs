@@ -226,6 +226,12 @@ internal sealed class SqlTranslator
                     throw new Db2SqlException($"[SQL0204] {obj} in {schema} type *N not found.", "42704", -204);
                 }
                 _result.Schemas.Add(schema);
+                if (schema == "QSYS2" && obj is "JOB_NAME" or "SERVER_MODE_JOB_NAME")
+                {
+                    EmitReg(o, "JOB_NAME", sp);
+                    i += 2;
+                    continue;
+                }
                 if (TableFunctions.IsDynamicTable(schema, obj))
                 {
                     o.Add(new SqlToken(SqlTokenKind.Word, MaterializeFunction(schema, obj, -1, -1), sp));
@@ -363,6 +369,9 @@ internal sealed class SqlTranslator
                         continue;
                     }
                 case "LATERAL":
+                    continue;
+                case "JOB_NAME" when _result.IsValuesStatement(_t, from):
+                    EmitReg(o, "JOB_NAME", sp);
                     continue;
                 case "WITH" when next is { } wd && wd.IsWord("DEFAULT") && inCreate:
                     i++;
