@@ -142,7 +142,7 @@ internal sealed partial class MapepireSession
             {
                 JsonValueKind.Null => null,
                 JsonValueKind.String => e.GetString(),
-                JsonValueKind.Number => e.TryGetInt64(out long l) ? l : e.GetDouble(),
+                JsonValueKind.Number => e.TryGetInt64(out long l) ? (object)l : e.GetDouble(),
                 JsonValueKind.True => 1L,
                 JsonValueKind.False => 0L,
                 JsonValueKind.Object => throw new ProtocolException("JsonObject"),

@@ -156,4 +156,15 @@ public sealed class CatalogTests(EmulatorFixture fx) : IClassFixture<EmulatorFix
             Assert.True(r.GetProperty("data").GetArrayLength() > 0, sql);
         }
     }
+
+    [Fact]
+    public async Task Integer_parameters_bind_as_integers()
+    {
+        var r = await Query("SELECT 'FETCH FIRST ' || CAST(? AS VARCHAR(10)) || ' ROWS ONLY' AS Q FROM SYSIBM.SYSDUMMY1", 10);
+        Assert.Equal("FETCH FIRST 10 ROWS ONLY", r.GetProperty("data")[0].GetProperty("Q").GetString());
+        var page = await Query("SELECT E.EMPNO FROM SAMPLE.EMPLOYEE E ORDER BY E.EMPNO LIMIT ? OFFSET (? - 1) * ?", 3, 2, 3);
+        Assert.Equal("000050", page.GetProperty("data")[0].GetProperty("EMPNO").GetString());
+        var flag = await Query("SELECT COUNT(*) AS N FROM SAMPLE.EMPPROJACT EPA WHERE EPA.EMPNO = ? AND (? = 1 OR EPA.EMENDATE IS NULL)", "000010", true);
+        Assert.Equal(4, flag.GetProperty("data")[0].GetProperty("N").GetInt32());
+    }
 }
