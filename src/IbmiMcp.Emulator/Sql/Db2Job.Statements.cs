@@ -142,6 +142,7 @@ internal sealed partial class Db2Job
         var tokens = SqlLexer.Lex(sql);
         while (tokens.Count > 0 && tokens[^1].IsPunct(";")) tokens.RemoveAt(tokens.Count - 1);
         if (tokens.Count == 0) throw Db2SqlException.TokenNotValid("<END-OF-STATEMENT>", StatementStartTokens);
+        if (tokens.Any(t => t.IsPunct(";"))) throw Db2SqlException.TokenNotValid(";", "<END-OF-STATEMENT>");
         var parms = DescribeParameters(tokens);
         string verb = tokens[0].Upper;
         if (verb is not ("SELECT" or "WITH" or "VALUES"))

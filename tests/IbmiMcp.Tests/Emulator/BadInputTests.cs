@@ -71,6 +71,10 @@ public sealed class BadInputTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     [InlineData("a", "[SQL0104] Token A was not valid. Valid tokens: ( CL END GET SET TAG CALL DROP FREE HOLD LOCK OPEN WITH ALTER.", "42601", -104)]
     [InlineData("call nolib.noproc()", "[SQL0204] NOPROC in NOLIB type *N not found.", "42704", -204)]
     [InlineData("select decimal('abc', 5, 2) from sysibm.sysdummy1", "[SQL0420] Character in CAST argument not valid.", "22018", -420)]
+    [InlineData("select 1 from sysibm.sysdummy1; drop table sample.act", "[SQL0104] Token ; was not valid. Valid tokens: <END-OF-STATEMENT>.", "42601", -104)]
+    [InlineData("attach database '/tmp/x.db' as x", "[SQL0104] Token ATTACH was not valid. Valid tokens: ( CL END GET SET TAG CALL DROP FREE HOLD LOCK OPEN WITH ALTER.", "42601", -104)]
+    [InlineData("pragma table_info(employee)", "[SQL0104] Token PRAGMA was not valid. Valid tokens: ( CL END GET SET TAG CALL DROP FREE HOLD LOCK OPEN WITH ALTER.", "42601", -104)]
+    [InlineData("select 'open from sysibm.sysdummy1", "[SQL0010] String constant beginning 'open from sysibm.sysdummy1 not delimited.", "42603", -10)]
     public async Task Engine_errors_are_mapped_to_db2_messages(string sql, string error, string state, int code)
     {
         var (c, _) = await EmulatorClient.ConnectAsync(fx.Host);
