@@ -1,0 +1,92 @@
+namespace IbmiMcp.Configuration;
+
+/// <summary>
+/// Every setting of the server, resolved once at start from CLI flags &gt; process environment &gt; .env file
+/// (see <see cref="ConfigurationLoader"/>). Immutable: components receive it and never re-read the environment.
+/// Names in comments are the environment variables (the reference server's names where it has one).
+/// </summary>
+internal sealed class ServerOptions
+{
+    // ── Server ────────────────────────────────────────────────────────────────
+    public string ServerName { get; init; } = "ibmi-mcp";                 // MCP_SERVER_NAME
+    public string ServerVersion { get; init; } = BuildInfo.Version;       // MCP_SERVER_VERSION
+    public LogLevelSetting LogLevel { get; init; } = LogLevelSetting.Info; // MCP_LOG_LEVEL
+    public TransportKind Transport { get; init; } = TransportKind.Stdio;  // MCP_TRANSPORT_TYPE, --transport
+    public SessionMode SessionMode { get; init; } = SessionMode.Auto;     // MCP_SESSION_MODE
+    public string HttpHost { get; init; } = "127.0.0.1";                  // MCP_HTTP_HOST, --host
+    public int HttpPort { get; init; } = 3010;                            // MCP_HTTP_PORT, --port (0 = ephemeral)
+    public string HttpEndpointPath { get; init; } = "/mcp";               // MCP_HTTP_ENDPOINT_PATH
+    public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;         // MCP_HTTP_MAX_BODY_BYTES
+    public int StatefulSessionStaleTimeoutMs { get; init; } = 1_800_000;  // MCP_STATEFUL_SESSION_STALE_TIMEOUT_MS
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];      // MCP_ALLOWED_ORIGINS (loopback always allowed)
+    public string? HttpsCertPath { get; init; }                           // MCP_HTTPS_CERT_PATH (PEM)
+    public string? HttpsKeyPath { get; init; }                            // MCP_HTTPS_KEY_PATH (PEM)
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];      // MCP_TRUSTED_PROXIES (IPs whose X-Forwarded-* are believed)
+
+    // ── MCP auth mode ─────────────────────────────────────────────────────────
+    public AuthMode AuthMode { get; init; } = AuthMode.None;              // MCP_AUTH_MODE
+    public string? AuthSecretKey { get; init; }                           // MCP_AUTH_SECRET_KEY (jwt, ≥ 32 chars)
+    public string? OAuthIssuerUrl { get; init; }                          // OAUTH_ISSUER_URL
+    public string? OAuthAudience { get; init; }                           // OAUTH_AUDIENCE
+    public string? OAuthJwksUri { get; init; }                            // OAUTH_JWKS_URI (default issuer + /.well-known/jwks.json)
+
+    // ── Db2 for i (server pool, defaults for token pools) ────────────────────
+    public string? Db2iHost { get; init; }                                // DB2i_HOST
+    public string? Db2iUser { get; init; }                                // DB2i_USER
+    public string? Db2iPassword { get; init; }                            // DB2i_PASS (never logged)
+    public int Db2iPort { get; init; } = 8076;                            // DB2i_PORT
+    public bool Db2iIgnoreUnauthorized { get; init; } = true;             // DB2i_IGNORE_UNAUTHORIZED
+    public string? Db2iCaPath { get; init; }                              // DB2i_CA_PATH (pinned CA or certificate, PEM/DER)
+    public IReadOnlyList<KeyValuePair<string, string>> Db2iJdbcOptions { get; init; } = []; // DB2i_JDBC_OPTIONS k=v;k=v
+
+    // ── Pools ─────────────────────────────────────────────────────────────────
+    public int PoolIdleTimeoutMs { get; init; } = 300_000;                // MCP_POOL_IDLE_TIMEOUT_MS (0 = never)
+    public int PoolQueryTimeoutMs { get; init; } = 30_000;                // MCP_POOL_QUERY_TIMEOUT_MS (0 = none)
+    public int PoolAcquireTimeoutMs { get; init; } = 15_000;              // MCP_POOL_ACQUIRE_TIMEOUT_MS
+    public int PaginationDefaultPageSize { get; init; } = 1000;           // IBMI_PAGINATION_DEFAULT_PAGE_SIZE
+    public int PaginationMaxRows { get; init; } = 30_000;                 // IBMI_PAGINATION_MAX_ROWS
+
+    // ── YAML tools ───────────────────────────────────────────────────────────
+    public string? ToolsYamlPath { get; init; }                           // TOOLS_YAML_PATH, --tools
+    public IReadOnlyList<string> SelectedToolsets { get; init; } = [];    // SELECTED_TOOLSETS, --toolsets
+    public bool ListToolsets { get; init; }                               // --list-toolsets
+    public bool YamlAutoReload { get; init; } = true;                     // YAML_AUTO_RELOAD
+    public bool YamlMergeArrays { get; init; } = true;                    // YAML_MERGE_ARRAYS
+    public bool YamlAllowDuplicateTools { get; init; }                    // YAML_ALLOW_DUPLICATE_TOOLS
+    public bool YamlAllowDuplicateSources { get; init; }                  // YAML_ALLOW_DUPLICATE_SOURCES
+    public bool YamlValidateMerged { get; init; } = true;                 // YAML_VALIDATE_MERGED
+    public bool EnableDefaultTools { get; init; }                         // IBMI_ENABLE_DEFAULT_TOOLS, --builtin-tools
+    public bool EnableExecuteSql { get; init; }                           // IBMI_ENABLE_EXECUTE_SQL, --execute-sql
+    public bool ExecuteSqlReadOnly { get; init; } = true;                 // IBMI_EXECUTE_SQL_READONLY
+
+    // ── IBM i HTTP authentication ────────────────────────────────────────────
+    public bool HttpAuthEnabled { get; init; }                            // IBMI_HTTP_AUTH_ENABLED
+    public bool AuthAllowHttp { get; init; }                              // IBMI_AUTH_ALLOW_HTTP
+    public int TokenExpirySeconds { get; init; } = 3600;                  // IBMI_AUTH_TOKEN_EXPIRY_SECONDS
+    public int CleanupIntervalSeconds { get; init; } = 300;               // IBMI_AUTH_CLEANUP_INTERVAL_SECONDS
+    public int MaxConcurrentSessions { get; init; } = 100;                // IBMI_AUTH_MAX_CONCURRENT_SESSIONS
+    public string? AuthKeyId { get; init; }                               // IBMI_AUTH_KEY_ID
+    public string? AuthPrivateKeyPath { get; init; }                      // IBMI_AUTH_PRIVATE_KEY_PATH
+    public string? AuthPublicKeyPath { get; init; }                       // IBMI_AUTH_PUBLIC_KEY_PATH
+    public string? AuthRetiredKeysDir { get; init; }                      // IBMI_AUTH_RETIRED_KEYS_DIR (<keyId>.pem accepted for decryption)
+    public IReadOnlyList<string> AuthAllowedHosts { get; init; } = [];    // IBMI_AUTH_ALLOWED_HOSTS (default: DB2i_HOST)
+    public int SignOnMaxFailures { get; init; } = 5;                      // IBMI_AUTH_MAX_FAILED_ATTEMPTS (per user and per client address)
+    public int SignOnLockoutSeconds { get; init; } = 900;                 // IBMI_AUTH_LOCKOUT_SECONDS
+
+    // ── Audit and metrics ────────────────────────────────────────────────────
+    public string? AuditLog { get; init; }                                // MCP_AUDIT_LOG: file path | "stderr" | unset = off
+    public long AuditMaxBytes { get; init; } = 10 * 1024 * 1024;          // MCP_AUDIT_MAX_BYTES (rotation size)
+    public bool AuditShowParameterValues { get; init; }                   // MCP_AUDIT_SHOW_PARAMETER_VALUES
+    public bool MetricsEnabled { get; init; }                             // MCP_METRICS_ENABLED (GET /metrics)
+
+    /// <summary>Where the .env file came from, for the banner; null when none was read.</summary>
+    public string? EnvFilePath { get; init; }
+
+    public bool ServerPoolConfigured => !string.IsNullOrEmpty(Db2iHost) && !string.IsNullOrEmpty(Db2iUser) && Db2iPassword is not null;
+    public bool HttpsEnabled => HttpsCertPath is not null;
+}
+
+internal enum TransportKind { Stdio, Http }
+internal enum SessionMode { Auto, Stateless, Stateful }
+internal enum AuthMode { None, Jwt, OAuth, Ibmi }
+internal enum LogLevelSetting { Debug, Info, Notice, Warning, Error, Crit, Alert, Emerg }
