@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Http;
+
+namespace IbmiMcp.Http;
+
+/// <summary>
+/// The endpoints the composition root wires in. A null handler means the feature is off, and its path answers
+/// 404 exactly as an unknown path does (the reference registers the auth routes only when enabled).
+/// </summary>
+internal sealed class RouteHandlers
+{
+    public required RequestDelegate Health { get; init; }
+    public RequestDelegate? PublicKey { get; init; }
+    public RequestDelegate? SignOn { get; init; }
+    public RequestDelegate? SignOut { get; init; }
+    public RequestDelegate? Mcp { get; init; }
+    public RequestDelegate? Metrics { get; init; }
+    /// <summary>Called once per finished request (route, status) for metrics; null when metrics are off.</summary>
+    public Action<Route, int>? Observe { get; init; }
+}

@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace IbmiMcp.Http;
+
+/// <summary>
+/// The one router: classifies (method, path) once into a <see cref="Route"/> and dispatches. No handler looks at
+/// the path again. Unknown path → 404 JSON; known path, wrong method → 405 with Allow.
+/// </summary>
+internal sealed class Router
+{
+    private const string PublicKeyPath = "/api/v1/auth/public-key";
+    private const string AuthPath = "/api/v1/auth";
+    private const string HealthPath = "/healthz";
+    private const string MetricsPath = "/metrics";
+
+    private readonly RouteHandlers _handlers;
+    private readonly string _mcpPath;
+    private readonly ILogger _logger;
+
+    public Router(RouteHandlers handlers, string mcpPath, ILogger<Router> logger)
+    {
+        _handlers = handlers;
+        _mcpPath = mcpPath;
+        _logger = logger;
+    }
+
+    public Route Classify(string path)
+    {
+        // A trailing slash is tolerated (/mcp/ == /mcp); anything else must match exactly (ordinal).
+        if (path.Length > 1 && path[^1] == '/')
+            path = path[..^1];
+        if (string.Equals(path, _mcpPath, StringComparison.Ordinal))
+            return _handlers.Mcp is null ? Route.NotFound : Route.Mcp;
+        return path switch
+        {
+            HealthPath => Route.Health,
+            PublicKeyPath => _handlers.PublicKey is null ? Route.NotFound : Route.PublicKey,
+            AuthPath => _handlers.SignOn is null ? Route.NotFound : Route.Auth,
+            MetricsPath => _handlers.Metrics is null ? Route.NotFound : Route.Metrics,
+            _ => Route.NotFound,
+        };
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var route = Classify(context.Request.Path.Value ?? "/");
+        var method = context.Request.Method;
+        try
+        {
+            switch (route)
+            {
+                case Route.Health when HttpMethods.IsGet(method) || HttpMethods.IsHead(method):
+                    await _handlers.Health(context).ConfigureAwait(false);
+                    break;
+                case Route.Health:
+                    await MethodNotAllowedAsync(context, "GET, HEAD").ConfigureAwait(false);
+                    break;
+                case Route.PublicKey when HttpMethods.IsGet(method):
+                    await _handlers.PublicKey!(context).ConfigureAwait(false);
+                    break;
+                case Route.PublicKey:
+                    await MethodNotAllowedAsync(context, "GET").ConfigureAwait(false);
+                    break;
+                case Route.Auth when HttpMethods.IsPost(method):
+                    await _handlers.SignOn!(context).ConfigureAwait(false);
+                    break;
+                case Route.Auth when HttpMethods.IsDelete(method) && _handlers.SignOut is not null:
+                    await _handlers.SignOut(context).ConfigureAwait(false);
+                    break;
+                case Route.Auth:
+                    await MethodNotAllowedAsync(context, _handlers.SignOut is null ? "POST" : "POST, DELETE").ConfigureAwait(false);
+                    break;
+                case Route.Mcp when HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsDelete(method):
+                    await _handlers.Mcp!(context).ConfigureAwait(false);
+                    break;
+                case Route.Mcp:
+                    await MethodNotAllowedAsync(context, "GET, POST, DELETE").ConfigureAwait(false);
+                    break;
+                case Route.Metrics when HttpMethods.IsGet(method):
+                    await _handlers.Metrics!(context).ConfigureAwait(false);
+                    break;
+                case Route.Metrics:
+                    await MethodNotAllowedAsync(context, "GET").ConfigureAwait(false);
+                    break;
+                default:
+                    await HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32601, "Not found").ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own rejections (body too large, bad framing) keep their status: 413, 400, 408.
+            await HttpErrors.WriteAsync(context, ex.StatusCode, -32600, ex.StatusCode == 413 ? "Request body too large" : "Bad request").ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // Client went away; nothing to answer.
+        }
+        catch (Exception ex)
+        {
+            // Unknown failures never crash the server nor leak their text: log it, answer a fixed 500.
+            HttpLog.UnhandledError(_logger, route, ex);
+            await HttpErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, -32603, "An error occurred.").ConfigureAwait(false);
+        }
+        finally
+        {
+            _handlers.Observe?.Invoke(route, context.Response.StatusCode);
+        }
+    }
+
+    private static Task MethodNotAllowedAsync(HttpContext context, string allow)
+    {
+        context.Response.Headers.Allow = allow;
+        return HttpErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, -32601, "Method not allowed");
+    }
+}

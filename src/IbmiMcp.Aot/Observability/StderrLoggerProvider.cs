@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace IbmiMcp.Observability;
+
+/// <summary>
+/// Diagnostic log to stderr (stdout belongs to the stdio transport). One line per event:
+/// <c>2026-11-26T08:00:00.000Z info  Category: message</c>. Writes go through a single lock-free queue drained
+/// by one writer so request threads never block on the terminal. Callers never pass secrets (see *Log classes).
+/// </summary>
+internal sealed class StderrLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentDictionary<string, StderrLogger> _loggers = new(StringComparer.Ordinal);
+    private readonly LogLevel _minimum;
+    private readonly TextWriter _output;
+    private readonly object _gate = new();
+
+    public StderrLoggerProvider(LogLevel minimum, TextWriter? output = null)
+    {
+        _minimum = minimum;
+        _output = output ?? Console.Error;
+    }
+
+    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, static (name, p) => new StderrLogger(name, p), this);
+
+    public void Dispose() { }
+
+    private void Write(string line)
+    {
+        lock (_gate)
+        {
+            _output.WriteLine(line);
+            _output.Flush();
+        }
+    }
+
+    public static LogLevel Map(Configuration.LogLevelSetting level) => level switch
+    {
+        Configuration.LogLevelSetting.Debug => LogLevel.Debug,
+        Configuration.LogLevelSetting.Info or Configuration.LogLevelSetting.Notice => LogLevel.Information,
+        Configuration.LogLevelSetting.Warning => LogLevel.Warning,
+        Configuration.LogLevelSetting.Error => LogLevel.Error,
+        _ => LogLevel.Critical,
+    };
+
+    private sealed class StderrLogger(string category, StderrLoggerProvider provider) : ILogger
+    {
+        private readonly string _shortCategory = category[(category.LastIndexOf('.') + 1)..];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= provider._minimum && logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+                return;
+            var level = logLevel switch
+            {
+                LogLevel.Trace => "trace", LogLevel.Debug => "debug", LogLevel.Information => "info ",
+                LogLevel.Warning => "warn ", LogLevel.Error => "error", _ => "crit ",
+            };
+            var message = formatter(state, exception);
+            // Exception text only (type + message): stack traces can carry argument values.
+            var line = exception is null
+                ? $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {_shortCategory}: {message}"
+                : $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {_shortCategory}: {message} ({exception.GetType().Name}: {exception.Message})";
+            provider.Write(line);
+        }
+    }
+}

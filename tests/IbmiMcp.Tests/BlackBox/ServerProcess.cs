@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace IbmiMcp.Tests.BlackBox;
+
+/// <summary>
+/// Runs the server as a separate process, the way users do: the published AOT binary when IBMI_MCP_BIN is set
+/// (the README's test command sets it), else the JIT build next to the tests (`dotnet ibmi-mcp.dll`).
+/// The port comes from the banner's "Endpoint:" line, so servers start on port 0 and never collide.
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
+    private readonly TaskCompletionSource<string> _endpoint = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process) => _process = process;
+
+    public Uri Endpoint { get; private set; } = null!;
+    public Uri BaseAddress => new(Endpoint.GetLeftPart(UriPartial.Authority));
+    public int Pid => _process.Id;
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public static bool UsesPublishedBinary => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("IBMI_MCP_BIN"));
+
+    public static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, string? workingDirectory = null)
+    {
+        var bin = Environment.GetEnvironmentVariable("IBMI_MCP_BIN");
+        var psi = new ProcessStartInfo
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? CreateEmptyDirectory(),
+        };
+        if (!string.IsNullOrEmpty(bin))
+        {
+            psi.FileName = Path.GetFullPath(bin);
+        }
+        else
+        {
+            psi.FileName = "dotnet";
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ibmi-mcp.dll"));
+        }
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        // A clean environment for the server: nothing from the developer's shell leaks into a test.
+        foreach (var key in psi.Environment.Keys.ToArray())
+            if (key.StartsWith("MCP_", StringComparison.Ordinal) || key.StartsWith("IBMI_", StringComparison.Ordinal)
+                || key.StartsWith("DB2i_", StringComparison.Ordinal) || key.StartsWith("YAML_", StringComparison.Ordinal)
+                || key is "TOOLS_YAML_PATH" or "SELECTED_TOOLSETS" or "OAUTH_ISSUER_URL" or "OAUTH_AUDIENCE" or "OAUTH_JWKS_URI")
+                psi.Environment.Remove(key);
+        if (env is not null)
+            foreach (var (k, v) in env)
+                psi.Environment[k] = v;
+        return psi;
+    }
+
+    /// <summary>Starts `ibmi-mcp serve --transport http --port 0 …` and waits for the banner.</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?>? env = null, IEnumerable<string>? extraArgs = null, string? workingDirectory = null)
+    {
+        var args = new List<string> { "--transport", "http", "--host", "127.0.0.1", "--port", "0" };
+        if (extraArgs is not null) args.AddRange(extraArgs);
+        var process = new Process { StartInfo = CreateStartInfo(args, env, workingDirectory), EnableRaisingEvents = true };
+        var server = new ServerProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (server._stderr) server._stderr.AppendLine(e.Data);
+            var m = EndpointLine().Match(e.Data);
+            if (m.Success) server._endpoint.TrySetResult(m.Groups[1].Value);
+        };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (server._stdout) server._stdout.AppendLine(e.Data); };
+        process.Exited += (_, _) => server._endpoint.TrySetException(new InvalidOperationException("server exited early"));
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            var endpoint = await server._endpoint.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            server.Endpoint = new Uri(endpoint);
+        }
+        catch (Exception ex)
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"server did not start: {ex.Message}\n--- stderr ---\n{server.Stderr}", ex);
+        }
+        return server;
+    }
+
+    public HttpClient CreateClient() => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+    {
+        BaseAddress = BaseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>Sends SIGTERM (what systemd and container runtimes send) and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan? timeout = null)
+    {
+        if (!_process.HasExited)
+        {
+            if (OperatingSystem.IsWindows()) _process.Kill();
+            else Signal(_process.Id, 15);
+        }
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+
+    public static string CreateEmptyDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ibmi-mcp-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
+
+    [GeneratedRegex(@"Endpoint:\s+(\S+)")]
+    private static partial Regex EndpointLine();
+}

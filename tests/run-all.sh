@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The project's one test command (the README names it; .ci/run calls it). It
+#   1. publishes the Native AOT binary with trim/AOT warnings as errors (a clean ILC run),
+#   2. builds everything in Release and runs the xunit suite — unit, integration against the emulator over
+#      real sockets, and black-box tests of the published binary (IBMI_MCP_BIN),
+#   3. runs the scripts that drive official clients nobody here wrote (tests/*/run.mjs: mapepire-js, the MCP
+#      TypeScript SDK) and the shell suites (tests/*.suite.sh),
+# and ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+passed=0; failed=0; skipped=0
+log_dir="$root/artifacts/test-logs"; mkdir -p "$log_dir"
+
+count() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
+
+echo "== 1/3 AOT publish (warnings as errors)"
+if ./publish.sh linux-x64 > "$log_dir/publish.log" 2>&1; then
+  cat "$log_dir/publish.log" | tail -4
+  count 1 0
+else
+  cat "$log_dir/publish.log"; echo "AOT publish FAILED"; count 0 1
+fi
+export IBMI_MCP_BIN="$root/artifacts/publish/linux-x64/ibmi-mcp"
+[ -x "$IBMI_MCP_BIN" ] || unset IBMI_MCP_BIN
+
+echo "== 2/3 build + xunit"
+if dotnet build IbmiMcp.sln -c Release -nologo -v:q > "$log_dir/build.log" 2>&1; then
+  export EMULATOR_DLL="$root/src/IbmiMcp.Emulator/bin/Release/net10.0/ibmi-emulator.dll"
+  dotnet test tests/IbmiMcp.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" > "$log_dir/xunit.log" 2>&1
+  grep -E "^\s+Failed |Error Message" -A3 "$log_dir/xunit.log" | head -60
+  summary=$(grep -E "(Passed|Failed)!\s+- Failed:" "$log_dir/xunit.log" | tail -1)
+  echo "$summary"
+  if [ -n "$summary" ]; then
+    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
+    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary")
+    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
+    count "$p" "$f" "$s"
+  else
+    tail -30 "$log_dir/xunit.log"; echo "xunit did not report a summary"; count 0 1
+  fi
+else
+  tail -40 "$log_dir/build.log"; echo "build FAILED"; count 0 1
+fi
+
+echo "== 3/3 official clients and shell suites"
+for script in tests/*/run.mjs; do
+  [ -f "$script" ] || continue
+  dir=$(dirname "$script"); name=$(basename "$dir")
+  echo "-- $name"
+  if ! (cd "$dir" && npm install --no-audit --no-fund --loglevel=error > "$log_dir/$name-npm.log" 2>&1); then
+    cat "$log_dir/$name-npm.log"; echo "$name: npm install FAILED"; count 0 1; continue
+  fi
+  (cd "$dir" && timeout 600 node run.mjs) > "$log_dir/$name.log" 2>&1
+  rc=$?
+  tail -25 "$log_dir/$name.log"
+  line=$(grep -E "^RESULT: [0-9]+ passed, [0-9]+ failed" "$log_dir/$name.log" | tail -1)
+  if [ -n "$line" ]; then
+    count "$(sed -E 's/RESULT: ([0-9]+) passed.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+    [ $rc -eq 0 ] || { [ "$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")" != "0" ] || count 0 1; }
+  else
+    echo "$name: no RESULT line (exit $rc)"; count 0 1
+  fi
+done
+for suite in tests/*.suite.sh; do
+  [ -f "$suite" ] || continue
+  name=$(basename "$suite" .suite.sh)
+  echo "-- $name"
+  bash "$suite" > "$log_dir/$name.log" 2>&1; rc=$?
+  tail -25 "$log_dir/$name.log"
+  line=$(grep -E "^RESULT: [0-9]+ passed, [0-9]+ failed" "$log_dir/$name.log" | tail -1)
+  if [ -n "$line" ]; then
+    sk=$(grep -oE "[0-9]+ skipped" <<<"$line" | grep -oE "[0-9]+" || echo 0)
+    count "$(sed -E 's/RESULT: ([0-9]+) passed.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")" "$sk"
+  else
+    echo "$name: no RESULT line (exit $rc)"; count 0 1
+  fi
+done
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
