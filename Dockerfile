@@ -17,9 +17,9 @@ ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
 
 FROM ${SDK_IMAGE} AS build
 # clang links the native image; zlib1g-dev is what Microsoft lists for AOT (the runtime pack ships its own libz.a,
-# harmless either way). ca-certificates provides the bundle copied into the final image.
+# harmless either way). ca-certificates and openssl provide the CA bundle and openssl.cnf copied into the final image.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends clang zlib1g-dev ca-certificates \
+ && apt-get install -y --no-install-recommends clang zlib1g-dev ca-certificates openssl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Restore first, on project files only, so source edits do not invalidate the package layer.

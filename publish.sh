@@ -5,8 +5,9 @@
 #   ./publish.sh [RID...] [--version X.Y.Z] [--release] [--no-build]
 #     --release    also write the release archive and its checksum (verify with: cd artifacts/release && sha256sum -c *.sha256)
 #     --no-build   package the binary already in artifacts/publish/<rid>/ (its baked-in version must match)
-# linux-arm64 on an x64 machine is a cross build: it needs clang, binutils-aarch64-linux-gnu and
-# libc6-dev-arm64-cross (apt-get install clang binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross).
+# linux-arm64 on an x64 machine is a cross build (works on Debian 12: verified under qemu-aarch64); it needs clang,
+# an aarch64 linker and libc (apt-get install clang binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# and exits 3 naming them when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 rids=(); release=false; build=true; version_given=false
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
     --version) version="$2"; version_given=true; shift 2 ;;
     --release) release=true; shift ;;
     --no-build) build=false; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     -*) echo "publish.sh: unknown option $1" >&2; exit 2 ;;
     *) rids+=("$1"); shift ;;
   esac
@@ -31,15 +32,18 @@ publish_one() {
   local rid="$1" out="artifacts/publish/$1" extra=()
   case "$rid" in linux-x64|linux-arm64) ;; *) echo "publish.sh: note: $rid is not a release target; publishing anyway" >&2 ;; esac
   if [ "$rid" = "linux-arm64" ] && [ "$host_arch" != "aarch64" ]; then
-    if ! command -v aarch64-linux-gnu-ld >/dev/null 2>&1 || [ ! -e /usr/aarch64-linux-gnu/lib/libc.so ] || ! command -v clang >/dev/null 2>&1; then
+    # Cross build: clang targets aarch64-linux-gnu (the ILC targets pass --target) and finds Debian's arm64 C
+    # library (/usr/aarch64-linux-gnu) and cross GCC runtime by itself; the bfd linker is aarch64-linux-gnu-ld.
+    local cc; cc=$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | grep -E 'clang-[0-9]+$' | sort -V | tail -1 || true)
+    if [ -z "$cc" ] || ! command -v aarch64-linux-gnu-ld >/dev/null 2>&1 || [ ! -e /usr/aarch64-linux-gnu/lib/libc.so ]; then
       echo "publish.sh: cross-compiling linux-arm64 on $host_arch needs clang, an aarch64 linker and an arm64 libc sysroot:" >&2
       echo "            apt-get install clang binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross" >&2
       echo "            (not present here). Or run publish.sh on an arm64 machine." >&2
       return 3
     fi
-    # clang --target=aarch64-linux-gnu finds Debian's cross sysroot (/usr/aarch64-linux-gnu) and cross gcc
-    # runtime on its own; the host objcopy cannot strip arm64 objects, the cross one can.
-    extra=(-p:ObjCopyName=aarch64-linux-gnu-objcopy)
+    extra=(-p:CppCompilerAndLinker="$cc")
+    # llvm-objcopy strips any architecture; without it, the cross binutils' objcopy does.
+    command -v llvm-objcopy >/dev/null 2>&1 || extra+=(-p:ObjCopyName=aarch64-linux-gnu-objcopy)
   fi
   # ILC reuses its output on unchanged inputs and then prints no warnings: clean the native intermediates
   # so the warnings-as-errors gate is real on every run.
@@ -63,9 +67,10 @@ package_one() {
       echo "publish.sh: $bin has version $baked baked in, not $version (publish again without --no-build)" >&2; return 1
     fi
     $version_given || version="$baked"
-  elif ! $version_given; then
+  elif ! $version_given && ! $build; then
     echo "publish.sh: cannot run $rid binary here to read its version: pass --version" >&2; return 1
   fi
+  # (A binary for another architecture that this run just built carries $version: it was passed to the compiler.)
   local name="ibmi-mcp-$version-$rid" stage
   stage="$(mktemp -d)"
   mkdir -p "$stage/$name/docs" artifacts/release
