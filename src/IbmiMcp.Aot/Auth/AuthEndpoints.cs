@@ -1,0 +1,306 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using IbmiMcp.Http;
+using IbmiMcp.Mapepire;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace IbmiMcp.Auth;
+
+/// <summary>
+/// The three /api/v1/auth handlers the router calls (spec §1): the public key, sign-on (envelope → limiter → session
+/// slot → IBM i pool → token) and sign-out. Methods and paths are the router's business; these only handle.
+/// </summary>
+internal sealed class AuthEndpoints
+{
+    private readonly KeyRing _keys;
+    private readonly ITokenStore _tokens;
+    private readonly SignOnLimiter _limiter;
+    private readonly ISessionPoolFactory _pools;
+    private readonly ProxyTrust _proxies;
+    private readonly BearerAuthenticator _bearer;
+    private readonly AuthSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly byte[] _publicKeyBody;
+
+    public AuthEndpoints(KeyRing keys, ITokenStore tokens, SignOnLimiter limiter, ISessionPoolFactory pools, ProxyTrust proxies,
+        BearerAuthenticator bearer, AuthSettings settings, TimeProvider time, ILogger log)
+    {
+        _keys = keys; _tokens = tokens; _limiter = limiter; _pools = pools; _proxies = proxies; _bearer = bearer;
+        _settings = settings; _time = time; _log = log;
+        _publicKeyBody = WritePublicKeyBody(keys.ActiveKeyId, keys.ActivePublicKeyPem);
+    }
+
+    /// <summary>GET /api/v1/auth/public-key → 200 <c>{"keyId","publicKey"}</c> (no auth, no TLS requirement, as the reference).</summary>
+    public Task PublicKeyAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        // Clients must see a rotated key promptly.
+        response.Headers.CacheControl = "no-cache";
+        response.ContentLength = _publicKeyBody.Length;
+        return response.Body.WriteAsync(_publicKeyBody, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>POST /api/v1/auth → 201 <c>{access_token, token_type, expires_in, expires_at}</c> or one of <see cref="AuthErrors"/>.</summary>
+    public async Task SignOnAsync(HttpContext context)
+    {
+        if (!_settings.AllowHttp && !_proxies.IsHttps(context))
+        {
+            await AuthErrors.HttpsRequired.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        if (!IsJson(context.Request.ContentType))
+        {
+            await AuthErrors.UnsupportedMediaType.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        var client = _proxies.ClientAddress(context);
+
+        SignOnRequest? request;
+        AuthRejection rejection;
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body.Buffer is null)
+        {
+            if (!context.RequestAborted.IsCancellationRequested)
+                await AuthErrors.BodyTooLarge(_settings.MaxBodyBytes).WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            CredentialEnvelope.TryOpen(body.Buffer.AsSpan(0, body.Length), _keys, out request, out rejection);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body.Buffer, clearArray: true);
+        }
+        if (request is null)
+        {
+            AuthLog.EnvelopeRejected(_log, client, rejection.Message);
+            await rejection.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        using (request)
+            await SignOnAsync(context, request, client).ConfigureAwait(false);
+    }
+
+    private async Task SignOnAsync(HttpContext context, SignOnRequest request, string? client)
+    {
+        if (!_settings.IsHostAllowed(request.Host))
+        {
+            AuthLog.HostNotAllowed(_log, request.Host, client);
+            await AuthErrors.HostNotAllowed.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var userKey = SignOnLimiter.UserKey(request.User, request.Host);
+        var addressKey = SignOnLimiter.AddressKey(client);
+        if (!_limiter.TryBegin(userKey, addressKey, out int wait))
+        {
+            AuthLog.SignOnThrottled(_log, request.User, client, wait);
+            await AuthErrors.TooManyFailures(wait).WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var outcome = SignOnOutcome.Inconclusive;
+        try
+        {
+            if (!await TryReserveSlotAsync().ConfigureAwait(false))
+            {
+                AuthLog.MaxSessions(_log, _settings.MaxConcurrentSessions);
+                await AuthErrors.MaxSessions(RetryAfterForSlots()).WriteAsync(context).ConfigureAwait(false);
+                return;
+            }
+            bool issued = false;
+            try
+            {
+                issued = await OpenAndIssueAsync(context, request, client).ConfigureAwait(false);
+                outcome = issued ? SignOnOutcome.Succeeded : outcome;
+            }
+            catch (MapepireException ex)
+            {
+                outcome = ex.Failure == MapepireFailure.Authentication ? SignOnOutcome.Rejected : SignOnOutcome.Inconclusive;
+                AuthLog.SignOnFailed(_log, ex.Failure.ToString(), request.User, request.Host, client, ex.Message);
+                await RejectionOf(ex.Failure, request.Host).WriteAsync(context).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client left; nothing to answer and nothing was kept.
+            }
+            catch (OperationCanceledException)
+            {
+                AuthLog.SignOnFailed(_log, nameof(MapepireFailure.Timeout), request.User, request.Host, client, "sign-on deadline passed");
+                await AuthErrors.SignOnTimeout(request.Host).WriteAsync(context).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                AuthLog.SignOnError(_log, request.User, request.Host, ex);
+                await AuthErrors.Internal.WriteAsync(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!issued) _tokens.Unreserve();
+            }
+        }
+        finally
+        {
+            _limiter.End(userKey, addressKey, outcome);
+        }
+    }
+
+    /// <summary>Opens the pool and issues the token; false (with the pool closed) when the client went away meanwhile.</summary>
+    private async Task<bool> OpenAndIssueAsync(HttpContext context, SignOnRequest request, string? client)
+    {
+        ISessionPool pool;
+        using (var deadline = new CancellationTokenSource(_settings.SignOnTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
+        {
+            try
+            {
+                pool = await _pools.OpenAsync(request, linked.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                request.Dispose(); // the pool copied what it needs; the password goes now, not after the response
+            }
+        }
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            // Nobody would receive the token: close now rather than hold a slot and IBM i jobs until expiry.
+            await pool.DisposeAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        int expiresIn = request.DurationSeconds ?? _settings.TokenExpirySeconds;
+        var now = _time.GetUtcNow();
+        var expiresAt = now.AddSeconds(expiresIn);
+        var session = new AuthSession(request.User.ToUpperInvariant(), request.Host, pool, now, expiresAt);
+        var token = _tokens.Issue(session);
+        AuthLog.SignOnSucceeded(_log, session.User, session.Host, client, session.SessionId, request.PoolStart, request.PoolMax, expiresAt);
+        await WriteTokenAsync(context, token, expiresIn, expiresAt).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>DELETE /api/v1/auth with the Bearer token: the session ends and its pool is closed before 204.</summary>
+    public async Task SignOutAsync(HttpContext context)
+    {
+        if (!_bearer.TryGetSession(context.Request.Headers.Authorization, out var session, out var failure))
+        {
+            BearerAuthenticator.SetChallengeHeader(context, failure);
+            await HttpErrors.WriteAsync(context, 401, AuthErrors.Unauthorized, BearerAuthenticator.MessageOf(failure)).ConfigureAwait(false);
+            return;
+        }
+        BearerAuthenticator.TryGetToken(context.Request.Headers.Authorization, out var token, out _);
+        var revoking = _tokens.RevokeAsync(token);
+        await revoking.ConfigureAwait(false);
+        AuthLog.SignedOut(_log, session!.SessionId, session.User);
+        context.Response.StatusCode = 204;
+        context.Response.Headers.CacheControl = "no-store";
+    }
+
+    private async ValueTask<bool> TryReserveSlotAsync()
+    {
+        if (_tokens.TryReserve()) return true;
+        // Expired sessions hold slots until the reaper's next tick; reclaim them now rather than refuse.
+        await _tokens.RemoveExpiredAsync().ConfigureAwait(false);
+        return _tokens.TryReserve();
+    }
+
+    private int RetryAfterForSlots()
+    {
+        var next = _tokens.TimeUntilNextExpiry();
+        int seconds = next is { } t ? (int)Math.Ceiling(t.TotalSeconds) : 1;
+        return Math.Clamp(seconds, 1, (int)_settings.CleanupInterval.TotalSeconds + 1);
+    }
+
+    internal static AuthRejection RejectionOf(MapepireFailure failure, string host) => failure switch
+    {
+        MapepireFailure.Authentication => AuthErrors.SignOnRejected,
+        MapepireFailure.Unreachable => AuthErrors.Unreachable(host),
+        MapepireFailure.Tls => AuthErrors.Tls(host),
+        MapepireFailure.Timeout => AuthErrors.SignOnTimeout(host),
+        _ => AuthErrors.SignOnFailed(host),
+    };
+
+    private static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType)) return false;
+        var media = contentType.AsSpan();
+        int semicolon = media.IndexOf(';');
+        if (semicolon >= 0) media = media[..semicolon];
+        return media.Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private readonly record struct Body(byte[]? Buffer, int Length);
+
+    /// <summary>Reads the whole body into a pooled buffer; Buffer is null when it exceeds the limit.</summary>
+    private async ValueTask<Body> ReadBodyAsync(HttpContext context)
+    {
+        int limit = _settings.MaxBodyBytes;
+        if (context.Request.ContentLength is long declared && declared > limit)
+            return default;
+        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+        int total = 0;
+        try
+        {
+            var stream = context.Request.Body;
+            while (true)
+            {
+                int n = await stream.ReadAsync(buffer.AsMemory(total, limit + 1 - total), context.RequestAborted).ConfigureAwait(false);
+                if (n == 0) break;
+                total += n;
+                if (total > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                    return default;
+                }
+            }
+            return new Body(buffer, total);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            return default;
+        }
+    }
+
+    private static async Task WriteTokenAsync(HttpContext context, string token, int expiresIn, DateTimeOffset expiresAt)
+    {
+        var buffer = new ArrayBufferWriter<byte>(160);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("access_token"u8, token);
+            w.WriteString("token_type"u8, "Bearer"u8);
+            w.WriteNumber("expires_in"u8, expiresIn);
+            w.WriteString("expires_at"u8, expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        var response = context.Response;
+        response.StatusCode = 201;
+        response.ContentType = "application/json";
+        // RFC 6749 §5.1: responses carrying tokens must not be cached.
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        buffer.Clear();
+    }
+
+    private static byte[] WritePublicKeyBody(string keyId, string publicKeyPem)
+    {
+        var buffer = new ArrayBufferWriter<byte>(publicKeyPem.Length + 64);
+        // Relaxed escaping keeps '+' literal, so the PEM reads as the reference's JSON.stringify output does.
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("keyId"u8, keyId);
+            w.WriteString("publicKey"u8, publicKeyPem);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,13 @@
+namespace IbmiMcp.Auth;
+
+/// <summary>Why a request carried no usable IBM i token (each has the reference's message, spec §2.2).</summary>
+internal enum BearerFailure
+{
+    None,
+    /// <summary>No Authorization header, or not the Bearer scheme.</summary>
+    MissingHeader,
+    EmptyToken,
+    Malformed,
+    NotFound,
+    Expired,
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace IbmiMcp.Cli;
+
+/// <summary>
+/// <c>ibmi-mcp keygen [--dir secrets] [--key-id ID] [--bits 2048|3072|4096] [--force]</c>: writes the RSA key pair
+/// the IBM i HTTP auth endpoints need — private.pem (PKCS#8, 0600) and public.pem (SPKI, 0644) in a 0700 directory —
+/// and prints the .env lines that point at them.
+/// </summary>
+internal static class KeygenCommand
+{
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PublicFile = PrivateFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode PrivateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string dir = "secrets";
+        string? keyId = null;
+        int bits = 3072;
+        bool force = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            var (name, inline) = Split(args[i]);
+            string? Value()
+            {
+                if (inline is not null) return inline;
+                return i + 1 < args.Length ? args[++i] : null;
+            }
+            switch (name)
+            {
+                case "--dir": dir = Value() ?? ""; break;
+                case "--key-id": keyId = Value(); break;
+                case "--bits":
+                    var v = Value();
+                    if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out bits) || bits is not (2048 or 3072 or 4096))
+                    {
+                        stderr.WriteLine($"keygen: --bits must be 2048, 3072 or 4096 (got '{v}').");
+                        return 1;
+                    }
+                    break;
+                case "--force": force = true; break;
+                case "--help":
+                    stdout.WriteLine("Usage: ibmi-mcp keygen [--dir secrets] [--key-id ID] [--bits 2048|3072|4096] [--force]");
+                    stdout.WriteLine("Writes private.pem (0600) and public.pem (0644) in DIR (0700) for IBMI_HTTP_AUTH_ENABLED=true.");
+                    return 0;
+                default:
+                    stderr.WriteLine($"keygen: unknown option '{args[i]}' (try --help).");
+                    return 1;
+            }
+        }
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            stderr.WriteLine("keygen: --dir needs a directory.");
+            return 1;
+        }
+        keyId ??= "ibmi-mcp-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        if (keyId.Length == 0 || keyId.AsSpan().IndexOfAny(" \t\r\n\"'=/\\") >= 0)
+        {
+            stderr.WriteLine("keygen: --key-id must be non-empty, without spaces, quotes, '=' or slashes (it also names rotated key files).");
+            return 1;
+        }
+
+        var privatePath = Path.Combine(dir, "private.pem");
+        var publicPath = Path.Combine(dir, "public.pem");
+        if (!force && (File.Exists(privatePath) || File.Exists(publicPath)))
+        {
+            stderr.WriteLine($"keygen: {privatePath} or {publicPath} already exists. To rotate, move the old private key to your " +
+                "IBMI_AUTH_RETIRED_KEYS_DIR as <old key id>.pem first (clients using the old key id keep working), or pass --force to overwrite.");
+            return 1;
+        }
+
+        try
+        {
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(dir);
+            else if (!Directory.Exists(dir))
+                Directory.CreateDirectory(dir, PrivateDir);
+            else if ((File.GetUnixFileMode(dir) & ~PrivateDir) != 0)
+            {
+                File.SetUnixFileMode(dir, PrivateDir);
+                stderr.WriteLine($"keygen: tightened {dir} to mode 0700.");
+            }
+
+            using var rsa = RSA.Create(bits);
+            // Created with its final mode (no window in which the key is world-readable), never over an existing file.
+            WriteNew(privatePath, rsa.ExportPkcs8PrivateKeyPem(), PrivateFile);
+            WriteNew(publicPath, rsa.ExportSubjectPublicKeyInfoPem(), PublicFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"keygen: {ex.Message}");
+            return 1;
+        }
+
+        stdout.WriteLine($"# Wrote {privatePath} (RSA-{bits}, PKCS#8, mode 0600) and {publicPath} (mode 0644).");
+        stdout.WriteLine("# Add these lines to the server's .env:");
+        stdout.WriteLine("IBMI_HTTP_AUTH_ENABLED=true");
+        stdout.WriteLine($"IBMI_AUTH_KEY_ID={keyId}");
+        stdout.WriteLine($"IBMI_AUTH_PRIVATE_KEY_PATH={privatePath}");
+        stdout.WriteLine($"IBMI_AUTH_PUBLIC_KEY_PATH={publicPath}");
+        return 0;
+    }
+
+    private static void WriteNew(string path, string text, UnixFileMode mode)
+    {
+        File.Delete(path); // --force; a no-op otherwise (existence was checked)
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
+        using (var stream = new FileStream(path, options))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(text);
+        // The umask may have cleared bits of UnixCreateMode (e.g. 0644 under umask 077); set the mode we promise.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
+    }
+
+    internal static (string Name, string? Inline) Split(string arg)
+    {
+        int eq = arg.StartsWith("--", StringComparison.Ordinal) ? arg.IndexOf('=') : -1;
+        return eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+    }
+}

@@ -1,0 +1,631 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using IbmiMcp.Mapepire.Messages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IbmiMcp.Mapepire;
+
+/// <summary>
+/// Connections for one credential set, the npgsql way (STYLE §2, §5): idle connections wait in an unbounded
+/// channel, the maximum is enforced by a compare-and-swap counter, a <c>null</c> written into the channel wakes a
+/// waiter when a connection dies so it can open a replacement, and renting is synchronous when a connection is idle.
+/// Each statement has the connection to itself; a stuck statement costs only its own connection.
+/// </summary>
+internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
+{
+    /// <summary>Rows of a single block when the command does not say (the reference client's default, upstream §5.7).</summary>
+    private const int DefaultRows = 100;
+    private const int MaxClientTagLength = 255;
+    private const string SetClientInfoSql = "CALL SYSPROC.WLM_SET_CLIENT_INFO(?, NULL, ?, NULL, ?)";
+
+    private readonly Func<CancellationToken, Task<MapepireConnection>> _open;
+    private readonly MapepireCredentials? _credentials;
+    private readonly MapepirePoolOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<MapepireConnection?> _idle = Channel.CreateUnbounded<MapepireConnection?>();
+    /// <summary>Every live connection, for disposal; slots are claimed and released by compare-and-swap.</summary>
+    private readonly MapepireConnection?[] _slots;
+    private readonly ITimer? _pruneTimer;
+    private int _total;
+    private int _idleCount;
+    private int _opening;
+    private int _waiters;
+    private int _disposed;
+
+    /// <summary>
+    /// Builds a pool around a connection factory; <see cref="OpenAsync"/> is the production entry point. Tests and
+    /// benchmarks pass their own factory. The pool owns <paramref name="credentials"/> and zeroes them on dispose.
+    /// </summary>
+    internal MapepirePool(string user, MapepireEndpoint? endpoint, MapepirePoolOptions options,
+        Func<CancellationToken, Task<MapepireConnection>> open, MapepireCredentials? credentials, ILogger? logger)
+    {
+        options.Validate();
+        User = user; Endpoint = endpoint; _options = options; _open = open; _credentials = credentials;
+        _time = options.TimeProvider;
+        _logger = logger ?? NullLogger.Instance;
+        _slots = new MapepireConnection?[options.PoolMax];
+        if (options.IdleTimeout > TimeSpan.Zero)
+        {
+            var period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 2, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerMinute));
+            // A timer captures the current ExecutionContext; a pool built inside a request must not keep that
+            // request's AsyncLocals alive for its whole life.
+            var restore = !ExecutionContext.IsFlowSuppressed();
+            if (restore) ExecutionContext.SuppressFlow();
+            try { _pruneTimer = _time.CreateTimer(static s => ((MapepirePool)s!).Prune(), this, period, period); }
+            finally { if (restore) ExecutionContext.RestoreFlow(); }
+        }
+    }
+
+    /// <summary>
+    /// Opens a pool and its first <see cref="MapepirePoolOptions.PoolStart"/> connections in parallel. The pool takes
+    /// ownership of <paramref name="credentials"/> (they are disposed, i.e. zeroed, when the pool is, or right away
+    /// if opening fails). Throws <see cref="MapepireException"/> whose <see cref="MapepireException.Failure"/> is
+    /// Authentication (IBM i refused the user or password, or the upgrade got 401/403), Unreachable, Tls or Timeout;
+    /// <see cref="ArgumentException"/> for invalid options.
+    /// </summary>
+    public static async Task<MapepirePool> OpenAsync(MapepireEndpoint endpoint, MapepireCredentials credentials,
+        MapepirePoolOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = loggerFactory?.CreateLogger("IbmiMcp.Mapepire") ?? NullLogger.Instance;
+        try
+        {
+            options.Validate();
+            credentials.Validate();
+            if (endpoint.Tls.Mode == MapepireTlsMode.TrustOnFirstUse)
+            {
+                var resolved = await MapepireTlsPolicy.ResolveTrustOnFirstUseAsync(endpoint.Host, endpoint.Port, options.ConnectTimeout, cancellationToken)
+                    .ConfigureAwait(false);
+                if (resolved.PinnedCertificates is [var root, ..])
+                    MapepireLog.TrustOnFirstUsePinned(logger, endpoint.ToString(), root.Subject, root.GetCertHashString(HashAlgorithmName.SHA256));
+                endpoint = endpoint with { Tls = resolved };
+            }
+        }
+        catch
+        {
+            credentials.Dispose();
+            throw;
+        }
+
+        var resolvedEndpoint = endpoint;
+        var jdbc = options.JdbcOptions;
+        var application = options.ApplicationName;
+        var timeout = options.ConnectTimeout;
+        var pool = new MapepirePool(credentials.User, resolvedEndpoint, options,
+            ct => MapepireConnection.OpenAsync(resolvedEndpoint, credentials, jdbc, application, timeout, logger, ct),
+            credentials, logger);
+        try
+        {
+            await pool.WarmUpAsync(options.PoolStart, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        MapepireLog.PoolOpened(logger, pool.User, resolvedEndpoint.ToString(), options.PoolStart, options.PoolMax, resolvedEndpoint.Tls.Mode);
+        return pool;
+    }
+
+    /// <summary>IBM i user profile (upper-case).</summary>
+    public string User { get; }
+
+    /// <summary>The endpoint with its TLS policy resolved (trust on first use becomes the pinned root).</summary>
+    public MapepireEndpoint? Endpoint { get; }
+
+    public MapepirePoolOptions Options => _options;
+
+    public PoolStatistics Statistics
+    {
+        get
+        {
+            var total = Volatile.Read(ref _total);
+            var idle = Math.Max(0, Volatile.Read(ref _idleCount));
+            var opening = Volatile.Read(ref _opening);
+            return new PoolStatistics(idle, Math.Max(0, total - idle - opening), opening, total, Volatile.Read(ref _waiters), _options.PoolMax);
+        }
+    }
+
+    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    // ── Rent / return ────────────────────────────────────────────────────────
+
+    /// <summary>Rents a connection for exclusive use; give it back with <see cref="Return"/>.</summary>
+    internal ValueTask<MapepireConnection> RentAsync(CancellationToken ct)
+    {
+        while (_idle.Reader.TryRead(out var connection))
+        {
+            if (connection is null) continue; // a wake-up hint nobody was waiting for
+            Interlocked.Decrement(ref _idleCount);
+            if (CheckIdle(connection)) return new(connection);
+        }
+        return RentSlowAsync(ct);
+    }
+
+    private async ValueTask<MapepireConnection> RentSlowAsync(CancellationToken ct)
+    {
+        CancellationTokenSource? deadline = null;
+        CancellationTokenSource? linked = null;
+        try
+        {
+            while (true)
+            {
+                if (IsDisposed) throw DisposedException();
+                var opened = await TryOpenNewAsync(ct).ConfigureAwait(false);
+                if (opened is not null) return opened;
+
+                // One deadline for the whole wait, however many times a null wakes us to retry opening.
+                deadline ??= new CancellationTokenSource(_options.AcquireTimeout, _time);
+                linked ??= CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+                MapepireConnection? connection;
+                Interlocked.Increment(ref _waiters);
+                try
+                {
+                    connection = await _idle.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    throw ExhaustedException();
+                }
+                catch (ChannelClosedException)
+                {
+                    throw DisposedException();
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _waiters);
+                }
+                if (connection is null) continue; // a connection died: a slot is free, try opening one
+                Interlocked.Decrement(ref _idleCount);
+                if (CheckIdle(connection)) return connection;
+            }
+        }
+        finally
+        {
+            linked?.Dispose();
+            deadline?.Dispose();
+        }
+    }
+
+    /// <summary>Opens a connection if the count allows; null when the pool is at poolmax.</summary>
+    private async Task<MapepireConnection?> TryOpenNewAsync(CancellationToken ct)
+    {
+        // No SpinWait: contention here means another caller is opening, and that is what we would wait for anyway.
+        var count = Volatile.Read(ref _total);
+        while (true)
+        {
+            if (count >= _options.PoolMax) return null;
+            var seen = Interlocked.CompareExchange(ref _total, count + 1, count);
+            if (seen == count) break;
+            count = seen;
+        }
+
+        Interlocked.Increment(ref _opening);
+        MapepireConnection connection;
+        try
+        {
+            connection = await _open(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Decrement(ref _total);
+            // Whoever waits may succeed where we failed (or fail with their own, fresh error).
+            _idle.Writer.TryWrite(null);
+            if (ex is MapepireException me && Endpoint is not null)
+                MapepireLog.OpenFailed(_logger, Endpoint.ToString(), User, me.Failure, me.Message);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _opening);
+        }
+
+        connection.LastUsedTimestamp = _time.GetTimestamp();
+        // _total ≤ PoolMax and slots are freed before _total drops, so a free slot always exists.
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _slots[i], connection, null) is null)
+            {
+                connection.Slot = i;
+                break;
+            }
+        }
+        if (IsDisposed)
+        {
+            Close(connection);
+            throw DisposedException();
+        }
+        return connection;
+    }
+
+    /// <summary>A rented connection is usable unless its reader saw the socket die; Close() drops it otherwise.</summary>
+    private bool CheckIdle(MapepireConnection connection)
+    {
+        if (!connection.IsBroken) return true;
+        Close(connection);
+        return false;
+    }
+
+    /// <summary>Gives a rented connection back; broken ones are closed and their slot freed for a replacement.</summary>
+    internal void Return(MapepireConnection connection)
+    {
+        if (connection.IsBroken || IsDisposed)
+        {
+            Close(connection);
+            return;
+        }
+        connection.LastUsedTimestamp = _time.GetTimestamp();
+        // Count before the write: once written, a renter may take it and decrement before we would increment.
+        Interlocked.Increment(ref _idleCount);
+        if (!_idle.Writer.TryWrite(connection))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            Close(connection);
+        }
+    }
+
+    private void Close(MapepireConnection connection)
+    {
+        if (!connection.TryMarkReleased()) return;
+        if (connection.Slot >= 0) Interlocked.CompareExchange(ref _slots[connection.Slot], null, connection);
+        Interlocked.Decrement(ref _total);
+        _idle.Writer.TryWrite(null);
+        _ = DisposeQuietlyAsync(connection);
+    }
+
+    private static async Task DisposeQuietlyAsync(MapepireConnection connection)
+    {
+        try { await connection.DisposeAsync().ConfigureAwait(false); }
+        catch (Exception) { /* closing a dead socket has nothing left to report */ }
+    }
+
+    private async Task WarmUpAsync(int count, CancellationToken ct)
+    {
+        var opening = new Task<MapepireConnection?>[count];
+        for (var i = 0; i < count; i++) opening[i] = TryOpenNewAsync(ct);
+        try { await Task.WhenAll(opening).ConfigureAwait(false); }
+        catch (Exception) { /* examined per task below */ }
+
+        Exception? failure = null;
+        foreach (var task in opening)
+        {
+            if (task.IsCompletedSuccessfully)
+            {
+                if (task.Result is { } connection) Return(connection);
+            }
+            else if (task.Exception?.InnerException is { } ex && (failure is null || Rank(ex) < Rank(failure)))
+            {
+                failure = ex;
+            }
+            else if (task.IsCanceled)
+            {
+                failure ??= new OperationCanceledException(ct);
+            }
+        }
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+
+        // The most specific reason wins when parallel opens fail differently.
+        static int Rank(Exception ex) => ex is MapepireException m ? m.Failure switch
+        {
+            MapepireFailure.Authentication => 0,
+            MapepireFailure.Tls => 1,
+            MapepireFailure.Unreachable => 2,
+            MapepireFailure.Timeout => 3,
+            _ => 4,
+        } : 5;
+    }
+
+    // ── Statements ───────────────────────────────────────────────────────────
+
+    public async ValueTask<SqlResult> ExecuteAsync(SqlCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var started = _time.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await RunAsync(connection, command, started, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MapepireException ex) when (attempt == 0 && ex.Failure == MapepireFailure.ConnectionLost
+                && !cancellationToken.IsCancellationRequested && IsReadOnly(command.Sql))
+            {
+                // A socket can die between the reader noticing and our rent; re-running a query is harmless, re-running
+                // an update is not, so only reads get a second connection.
+                MapepireLog.Retrying(_logger, User, ex.Message);
+            }
+            finally
+            {
+                Return(connection);
+            }
+        }
+    }
+
+    private async Task<SqlResult> RunAsync(MapepireConnection connection, SqlCommand command, long started, CancellationToken ct)
+    {
+        CancellationTokenSource? timeout = null;
+        CancellationTokenSource? linked = null;
+        var token = ct;
+        if (_options.QueryTimeout > TimeSpan.Zero)
+        {
+            timeout = new CancellationTokenSource(_options.QueryTimeout, _time);
+            linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            token = linked.Token;
+        }
+        try
+        {
+            return await FetchAsync(connection, command, started, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !ct.IsCancellationRequested)
+        {
+            var ms = (long)_options.QueryTimeout.TotalMilliseconds;
+            MapepireLog.QueryTimedOut(_logger, connection.Job, ms);
+            connection.Break(MapepireFailure.Timeout, "Query timeout.");
+            throw new MapepireException(MapepireFailure.Timeout,
+                $"The statement did not finish within MCP_POOL_QUERY_TIMEOUT_MS ({ms} ms); its connection (job {connection.Job}) was closed.");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The server keeps running the statement and would answer on this socket; closing it is the only way
+            // to stop the job and keep the next renter from inheriting a busy connection.
+            connection.Break(MapepireFailure.ConnectionLost, "The caller cancelled the statement.");
+            throw;
+        }
+        finally
+        {
+            linked?.Dispose();
+            timeout?.Dispose();
+        }
+    }
+
+    private async Task<SqlResult> FetchAsync(MapepireConnection connection, SqlCommand command, long started, CancellationToken ct)
+    {
+        if (command.ClientTag is { } tag && !string.Equals(tag, connection.ClientTag, StringComparison.Ordinal))
+            await SetClientTagAsync(connection, tag, ct).ConfigureAwait(false);
+
+        int cap, page;
+        if (command.FetchAll)
+        {
+            cap = command.MaxRows > 0 ? command.MaxRows : _options.MaxRows;
+            page = command.PageSize > 0 ? command.PageSize : _options.DefaultPageSize;
+        }
+        else
+        {
+            cap = command.Rows > 0 ? command.Rows : DefaultRows;
+            page = int.MaxValue;
+        }
+        // One row beyond the cap proves truncation without another round trip (and without trusting is_done, which
+        // stays false when exactly `rows` rows remained, spec §6).
+        var wanted = cap == int.MaxValue ? cap : cap + 1;
+
+        var replies = new List<IDisposable>(2);
+        try
+        {
+            var first = command.Parameters.Count > 0
+                ? await connection.PrepareSqlExecuteAsync(command.Sql, command.Parameters, Math.Min(page, wanted), ct).ConfigureAwait(false)
+                : await connection.SqlAsync(command.Sql, Math.Min(page, wanted), ct).ConfigureAwait(false);
+            replies.Add(first);
+            ThrowIfFailed(connection, first);
+            var block = QueryBlock.Read(first.Root);
+            var columns = block.ReadColumns();
+            var rows = new List<JsonElement>(Math.Min(block.RowCount, wanted));
+            AddRows(rows, block.Data, wanted);
+            var done = block.IsDone || !block.HasResults;
+            while (!done && rows.Count < wanted)
+            {
+                var more = await connection.SqlMoreAsync(first.Id, Math.Min(page, wanted - rows.Count), ct).ConfigureAwait(false);
+                replies.Add(more);
+                ThrowIfFailed(connection, more);
+                var next = QueryBlock.Read(more.Root);
+                done = next.IsDone;
+                if (next.RowCount == 0 && !done) break; // a server that neither sends rows nor finishes would loop forever
+                AddRows(rows, next.Data, wanted);
+            }
+            var truncated = rows.Count > cap;
+            if (truncated) rows.RemoveRange(cap, rows.Count - cap);
+            if (!done) await CloseCursorAsync(connection, first.Id, ct).ConfigureAwait(false);
+            return new SqlResult(columns, rows, block.HasResults, block.UpdateCount, truncated, block.Job ?? connection.Job,
+                _time.GetElapsedTime(started), [.. replies]);
+        }
+        catch
+        {
+            foreach (var reply in replies) reply.Dispose();
+            throw;
+        }
+    }
+
+    private static void AddRows(List<JsonElement> rows, JsonElement data, int wanted)
+    {
+        if (data.ValueKind != JsonValueKind.Array) return;
+        foreach (var row in data.EnumerateArray())
+        {
+            if (rows.Count >= wanted) return;
+            rows.Add(row);
+        }
+    }
+
+    private static void ThrowIfFailed(MapepireConnection connection, MapepireResponse reply)
+    {
+        if (reply.Success) return;
+        var ex = reply.ToException();
+        // "Not connected", SQLSTATE 08xxx and protocol confusion mean this socket cannot serve the next renter.
+        if (ex.Failure is MapepireFailure.ConnectionLost or MapepireFailure.Protocol) connection.Break(ex.Failure, ex.Message);
+        throw ex;
+    }
+
+    private async Task CloseCursorAsync(MapepireConnection connection, long continuationId, CancellationToken ct)
+    {
+        try
+        {
+            using var reply = await connection.SqlCloseAsync(continuationId, ct).ConfigureAwait(false);
+            if (!reply.Success) MapepireLog.CloseCursorFailed(_logger, continuationId, connection.Job, reply.ErrorText ?? "");
+        }
+        catch (MapepireException ex)
+        {
+            // The rows are already complete; a broken connection is discarded on return.
+            MapepireLog.CloseCursorFailed(_logger, continuationId, connection.Job, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Sets the job's client registers so ACTIVE_JOB_INFO and audit show which tool ran the statement. Only sent when
+    /// the tag changes on this connection; a failure (e.g. the procedure is missing) never fails the statement.
+    /// </summary>
+    private async Task SetClientTagAsync(MapepireConnection connection, string tag, CancellationToken ct)
+    {
+        if (tag.Length > MaxClientTagLength) tag = tag[..MaxClientTagLength];
+        SqlValue[] values = [SqlValue.From(User), SqlValue.From(_options.ApplicationName), SqlValue.From(tag)];
+        using var reply = await connection.PrepareSqlExecuteAsync(SetClientInfoSql, values, 1, ct).ConfigureAwait(false);
+        if (!reply.Success)
+        {
+            var ex = reply.ToException();
+            if (ex.Failure != MapepireFailure.Sql)
+            {
+                connection.Break(ex.Failure, ex.Message);
+                throw ex;
+            }
+            MapepireLog.ClientInfoFailed(_logger, connection.Job, ex.Message);
+        }
+        connection.ClientTag = tag;
+    }
+
+    /// <summary>True when the statement starts with SELECT, WITH or VALUES (after comments and parentheses).</summary>
+    internal static bool IsReadOnly(string sql)
+    {
+        var s = sql.AsSpan();
+        while (true)
+        {
+            s = s.TrimStart();
+            if (s.StartsWith("--"))
+            {
+                var nl = s.IndexOf('\n');
+                if (nl < 0) return false;
+                s = s[(nl + 1)..];
+            }
+            else if (s.StartsWith("/*"))
+            {
+                var end = s.IndexOf("*/");
+                if (end < 0) return false;
+                s = s[(end + 2)..];
+            }
+            else if (s.StartsWith("(")) s = s[1..];
+            else break;
+        }
+        return StartsWithWord(s, "SELECT") || StartsWithWord(s, "WITH") || StartsWithWord(s, "VALUES");
+
+        static bool StartsWithWord(ReadOnlySpan<char> s, string word) =>
+            s.StartsWith(word, StringComparison.OrdinalIgnoreCase) && (s.Length == word.Length || !char.IsLetterOrDigit(s[word.Length]));
+    }
+
+    // ── Health ───────────────────────────────────────────────────────────────
+
+    /// <summary>
+    /// Readiness probe: pings the job behind one connection (spec §3.10). Throws <see cref="MapepireException"/> when
+    /// unhealthy; a connection that fails the ping is closed so the pool replaces it.
+    /// </summary>
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var limit = _options.QueryTimeout > TimeSpan.Zero ? _options.QueryTimeout : _options.ConnectTimeout;
+        using var timeout = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var reply = await connection.PingAsync(linked.Token).ConfigureAwait(false);
+            if (!reply.Success || (reply.Root.TryGetProperty("db_alive"u8, out var alive) && alive.ValueKind == JsonValueKind.False))
+            {
+                var ex = reply.Success ? new MapepireException(MapepireFailure.ConnectionLost, "The IBM i job is not alive.") : reply.ToException();
+                connection.Break(MapepireFailure.ConnectionLost, "Health check failed: " + ex.Message);
+                throw new MapepireException(MapepireFailure.ConnectionLost, "Health check failed: " + ex.Message, ex.SqlState, ex.SqlCode);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            connection.Break(MapepireFailure.Timeout, "Health check timed out.");
+            throw new MapepireException(MapepireFailure.Timeout, $"The health check ping did not answer within {(long)limit.TotalMilliseconds} ms.");
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    // ── Idle trimming ────────────────────────────────────────────────────────
+
+    /// <summary>Closes connections idle longer than the idle timeout (never below MinConnections) and dead ones.</summary>
+    internal void Prune()
+    {
+        if (IsDisposed) return;
+        var toVisit = Volatile.Read(ref _idleCount);
+        while (toVisit-- > 0 && _idle.Reader.TryRead(out var connection))
+        {
+            if (connection is null)
+            {
+                toVisit++; // hints are dropped, not counted
+                continue;
+            }
+            Interlocked.Decrement(ref _idleCount);
+            if (connection.IsBroken)
+            {
+                Close(connection);
+                continue;
+            }
+            if (_time.GetElapsedTime(connection.LastUsedTimestamp) >= _options.IdleTimeout
+                && Volatile.Read(ref _total) > _options.MinConnections)
+            {
+                MapepireLog.IdleConnectionClosed(_logger, User, connection.Job);
+                Close(connection);
+                continue;
+            }
+            Interlocked.Increment(ref _idleCount);
+            if (!_idle.Writer.TryWrite(connection))
+            {
+                Interlocked.Decrement(ref _idleCount);
+                Close(connection);
+            }
+        }
+    }
+
+    // ── Errors and disposal ──────────────────────────────────────────────────
+
+    private MapepireException ExhaustedException()
+    {
+        var ms = (long)_options.AcquireTimeout.TotalMilliseconds;
+        var max = _options.PoolMax;
+        var message = $"No IBM i connection for {User} became free within {ms} ms: all {max} are busy. " +
+                      $"Raise poolmax (currently {max}) or MCP_POOL_ACQUIRE_TIMEOUT_MS (currently {ms}).";
+        MapepireLog.PoolExhausted(_logger, User, message);
+        return new MapepireException(MapepireFailure.PoolExhausted, message);
+    }
+
+    private MapepireException DisposedException() =>
+        new(MapepireFailure.Disposed, $"The IBM i connection pool for {User} has been closed.");
+
+    /// <summary>Closes every socket (busy ones too: their statements fail) and zeroes the password.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_pruneTimer is not null) await _pruneTimer.DisposeAsync().ConfigureAwait(false);
+        _idle.Writer.TryComplete();
+        var closing = new List<Task>();
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            if (Interlocked.Exchange(ref _slots[i], null) is { } connection && connection.TryMarkReleased())
+            {
+                Interlocked.Decrement(ref _total);
+                closing.Add(DisposeQuietlyAsync(connection));
+            }
+        }
+        while (_idle.Reader.TryRead(out _)) { }
+        Volatile.Write(ref _idleCount, 0);
+        await Task.WhenAll(closing).ConfigureAwait(false);
+        _credentials?.Dispose();
+        MapepireLog.PoolClosed(_logger, User);
+    }
+}

@@ -1,0 +1,82 @@
+using IbmiMcp.Auth;
+using IbmiMcp.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IbmiMcp.Tests.Auth;
+
+/// <summary>
+/// Kestrel on 127.0.0.1:0 serving the auth endpoints plus a /whoami probe behind the bearer authenticator, routed the
+/// way the lead's router will (one switch on method and path).
+/// </summary>
+internal sealed class AuthTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AuthTestServer(WebApplication app, IbmiAuthService service, TestKeys keys)
+    {
+        _app = app; Service = service; Keys = keys;
+    }
+
+    public IbmiAuthService Service { get; }
+    public TestKeys Keys { get; }
+    public int Port { get; private set; }
+
+    public static async Task<AuthTestServer> StartAsync(ISessionPoolFactory pools, Func<ServerOptions, ServerOptions>? configure = null, TimeProvider? time = null)
+    {
+        var keys = new TestKeys();
+        var options = new ServerOptions
+        {
+            HttpAuthEnabled = true, AuthMode = AuthMode.Ibmi, AuthKeyId = AuthHarness.KeyId, AuthPrivateKeyPath = keys.PrivatePath,
+            AuthPublicKeyPath = keys.PublicPath, Db2iHost = "127.0.0.1", AuthAllowHttp = true,
+        };
+        options = configure?.Invoke(options) ?? options;
+        var service = IbmiAuthService.Create(options, NullLoggerFactory.Instance, time ?? TimeProvider.System, pools, out var errors)
+            ?? throw new InvalidOperationException(string.Join("\n", errors));
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(context => (context.Request.Method, context.Request.Path.Value) switch
+        {
+            ("GET", "/api/v1/auth/public-key") => service.Endpoints.PublicKeyAsync(context),
+            ("POST", "/api/v1/auth") => service.Endpoints.SignOnAsync(context),
+            ("DELETE", "/api/v1/auth") => service.Endpoints.SignOutAsync(context),
+            ("POST", "/whoami") => WhoAmIAsync(service, context),
+            _ => Status(context, 404),
+        });
+        await app.StartAsync();
+        var server = new AuthTestServer(app, service, keys);
+        var address = app.Services.GetService(typeof(IServer)) is IServer s ? s.Features.Get<IServerAddressesFeature>()!.Addresses.First() : throw new InvalidOperationException();
+        server.Port = new Uri(address).Port;
+        return server;
+    }
+
+    private static async Task WhoAmIAsync(IbmiAuthService service, HttpContext context)
+    {
+        if (!service.Bearer.TryAuthenticate(context, out var caller, out var failure))
+        {
+            await BearerAuthenticator.WriteChallengeAsync(context, failure);
+            return;
+        }
+        await context.Response.WriteAsync(caller.Identity + " " + caller.Sql!.User);
+    }
+
+    private static Task Status(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Service.DisposeAsync();
+        Keys.Dispose();
+    }
+}
