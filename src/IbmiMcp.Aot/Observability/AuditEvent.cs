@@ -8,7 +8,7 @@ internal readonly struct AuditEvent
 {
     public AuditEventKind Kind { get; init; }
     public DateTimeOffset Time { get; init; }
-    public SignOnOutcome SignOnOutcome { get; init; }
+    public SignOnResult SignOnResult { get; init; }
     public string? User { get; init; }
     public string? ClientAddress { get; init; }
     public string? SessionId { get; init; }

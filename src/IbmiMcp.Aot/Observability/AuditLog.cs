@@ -82,11 +82,11 @@ internal sealed class AuditLog : IAuditLog
     /// <summary>Lines handed to the sink so far (for tests and the drop accounting).</summary>
     public long Written => Interlocked.Read(ref _written);
 
-    public void SignOn(string user, string? clientAddress, SignOnOutcome outcome, string? reason = null, string? sessionId = null) =>
+    public void SignOn(string? user, string? clientAddress, SignOnResult outcome, string? reason = null, string? sessionId = null) =>
         Enqueue(new AuditEvent
         {
             Kind = AuditEventKind.SignOn, Time = _time.GetUtcNow(), User = user, ClientAddress = clientAddress,
-            SignOnOutcome = outcome, Reason = reason, SessionId = sessionId,
+            SignOnResult = outcome, Reason = reason, SessionId = sessionId,
         });
 
     public void TokenIssued(string user, string sessionId, DateTimeOffset expiresAt, string? clientAddress = null) =>
@@ -239,7 +239,7 @@ internal sealed class AuditLog : IAuditLog
             case AuditEventKind.SignOn:
                 WriteCapped(w, "user"u8, e.User, MaxNameChars);
                 w.WriteString("client_address"u8, e.ClientAddress);
-                w.WriteString("outcome"u8, ObservabilityNames.Of(e.SignOnOutcome));
+                w.WriteString("outcome"u8, ObservabilityNames.Of(e.SignOnResult));
                 w.WriteString("reason"u8, e.Reason);
                 if (e.SessionId is not null) w.WriteString("session"u8, e.SessionId);
                 break;

@@ -15,7 +15,7 @@ internal interface IAuditLog : IAsyncDisposable, IDisposable
     /// <summary>Events dropped because the buffer was full (or the log was already disposed).</summary>
     long Dropped { get; }
 
-    void SignOn(string user, string? clientAddress, SignOnOutcome outcome, string? reason = null, string? sessionId = null);
+    void SignOn(string? user, string? clientAddress, SignOnResult outcome, string? reason = null, string? sessionId = null);
 
     void TokenIssued(string user, string sessionId, DateTimeOffset expiresAt, string? clientAddress = null);
 

@@ -9,7 +9,7 @@ internal sealed class NullAuditLog : IAuditLog
 
     public bool Enabled => false;
     public long Dropped => 0;
-    public void SignOn(string user, string? clientAddress, SignOnOutcome outcome, string? reason = null, string? sessionId = null) { }
+    public void SignOn(string? user, string? clientAddress, SignOnResult outcome, string? reason = null, string? sessionId = null) { }
     public void TokenIssued(string user, string sessionId, DateTimeOffset expiresAt, string? clientAddress = null) { }
     public void TokenRevoked(string user, string sessionId, string? reason = null, string? clientAddress = null) { }
     public void TokenExpired(string user, string sessionId) { }

@@ -12,11 +12,11 @@ internal static class ObservabilityNames
     private static readonly string[] s_toolCall = ["success", "invalid_arguments", "sql_error", "connection_error", "timeout", "cancelled", "error"];
     private static readonly string[] s_route = ["not_found", "health", "public_key", "auth", "mcp", "metrics"];
 
-    public static int SignOnOutcomeCount => s_signOn.Length;
+    public static int SignOnResultCount => s_signOn.Length;
     public static int ToolCallOutcomeCount => s_toolCall.Length;
     public static int RouteCount => s_route.Length;
 
-    public static string Of(SignOnOutcome outcome) => (uint)outcome < (uint)s_signOn.Length ? s_signOn[(int)outcome] : "unknown";
+    public static string Of(SignOnResult outcome) => (uint)outcome < (uint)s_signOn.Length ? s_signOn[(int)outcome] : "unknown";
 
     public static string Of(ToolCallOutcome outcome) => (uint)outcome < (uint)s_toolCall.Length ? s_toolCall[(int)outcome] : "error";
 

@@ -55,7 +55,7 @@ internal sealed partial class ServerMetrics
 
         w.Family("ibmi_signons_total", "counter", "IBM i sign-ons by outcome.");
         for (var i = 0; i < _signOns.Length; i++)
-            w.Begin("ibmi_signons_total").Label("outcome", ObservabilityNames.Of((SignOnOutcome)i)).Value(Interlocked.Read(ref _signOns[i]));
+            w.Begin("ibmi_signons_total").Label("outcome", ObservabilityNames.Of((SignOnResult)i)).Value(Interlocked.Read(ref _signOns[i]));
 
         w.Family("ibmi_sessions_live", "gauge", "Live IBM i token sessions.");
         w.Begin("ibmi_sessions_live").Value(Read(_liveSessions));
@@ -70,7 +70,7 @@ internal sealed partial class ServerMetrics
         w.Begin("mapepire_pool_waiters").Value(pools.Waiters);
 
         w.Family("mapepire_pool_waits_total", "counter", "Connection rents that had to wait for a connection.");
-        w.Begin("mapepire_pool_waits_total").Value(Interlocked.Read(ref _poolWaits));
+        w.Begin("mapepire_pool_waits_total").Value(Read(_poolWaits));
 
         w.Family("mapepire_errors_total", "counter", "Mapepire errors by SQL state (none = no SQL state, e.g. connection lost).");
         var states = new List<KeyValuePair<string, long>>();

@@ -37,17 +37,17 @@ internal sealed partial class ServerMetrics : IDisposable
 
     private readonly bool _enabled;
     private readonly long[] _http = new long[ObservabilityNames.RouteCount * StatusSlots];
-    private readonly long[] _signOns = new long[ObservabilityNames.SignOnOutcomeCount];
+    private readonly long[] _signOns = new long[ObservabilityNames.SignOnResultCount];
     private readonly ToolSeries _otherTool = new(OtherTool);
     private readonly object _toolsGate = new();
     // Copy-on-write: readers look up without locking; writers (catalog reload, first sight of a tool) replace it.
     private volatile Dictionary<string, ToolSeries> _tools = new(StringComparer.Ordinal);
     private volatile bool _catalogSet;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _sqlErrors = new(StringComparer.Ordinal);
-    private long _poolWaits;
 
     private Func<long>? _liveSessions;
     private Func<PoolGauges>? _pools;
+    private Func<long>? _poolWaits;
     private Func<long>? _auditDropped;
 
     private readonly Meter? _meter;
@@ -65,7 +65,7 @@ internal sealed partial class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("ibmi_signons_total", MeasureSignOns, description: "IBM i sign-ons by outcome.");
         _meter.CreateObservableGauge("ibmi_sessions_live", () => Read(_liveSessions), description: "Live IBM i token sessions.");
         _meter.CreateObservableGauge("mapepire_pool_connections", MeasurePools, description: "Mapepire connections over all pools by state.");
-        _meter.CreateObservableCounter("mapepire_pool_waits_total", () => Interlocked.Read(ref _poolWaits), description: "Connection rents that had to wait.");
+        _meter.CreateObservableCounter("mapepire_pool_waits_total", () => Read(_poolWaits), description: "Connection rents that had to wait.");
         _meter.CreateObservableCounter("mapepire_errors_total", MeasureSqlErrors, description: "Mapepire errors by SQL state.");
         _meter.CreateObservableCounter("audit_dropped_total", () => Read(_auditDropped), description: "Audit events dropped because the buffer was full.");
     }
@@ -84,6 +84,9 @@ internal sealed partial class ServerMetrics : IDisposable
 
     /// <summary>Connections summed over every pool; called at scrape time, so it may walk the pools.</summary>
     public void ObservePools(Func<PoolGauges> pools) => _pools = pools;
+
+    /// <summary>Rents that had to wait, process-wide and monotonic (e.g. <c>MapepirePool.TotalWaits</c>).</summary>
+    public void ObservePoolWaits(Func<long> totalWaits) => _poolWaits = totalWaits;
 
     public void ObserveAudit(IAuditLog audit) => _auditDropped = () => audit.Dropped;
 
@@ -131,10 +134,10 @@ internal sealed partial class ServerMetrics : IDisposable
             _durationHistogram.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("tool", series.Name));
     }
 
-    public void RecordSignOn(SignOnOutcome outcome)
+    public void RecordSignOn(SignOnResult outcome)
     {
         if (!_enabled) return;
-        Interlocked.Increment(ref _signOns[(uint)outcome < (uint)_signOns.Length ? (int)outcome : (int)SignOnOutcome.Failure]);
+        Interlocked.Increment(ref _signOns[(uint)outcome < (uint)_signOns.Length ? (int)outcome : (int)SignOnResult.Failure]);
     }
 
     /// <summary>A Mapepire operation failed; <paramref name="sqlState"/> null for failures without one (connection lost, TLS…).</summary>
@@ -148,13 +151,6 @@ internal sealed partial class ServerMetrics : IDisposable
             box = _sqlErrors.GetOrAdd(key, static _ => new StrongBox<long>());
         }
         Interlocked.Increment(ref box.Value);
-    }
-
-    /// <summary>A rent found no idle connection and had to wait (or open one while at the cap).</summary>
-    public void RecordPoolWait()
-    {
-        if (!_enabled) return;
-        Interlocked.Increment(ref _poolWaits);
     }
 
     private ToolSeries SeriesOf(string tool)
@@ -229,7 +225,7 @@ internal sealed partial class ServerMetrics : IDisposable
     private IEnumerable<Measurement<long>> MeasureSignOns()
     {
         for (var i = 0; i < _signOns.Length; i++)
-            yield return new Measurement<long>(Interlocked.Read(ref _signOns[i]), new KeyValuePair<string, object?>("outcome", ObservabilityNames.Of((SignOnOutcome)i)));
+            yield return new Measurement<long>(Interlocked.Read(ref _signOns[i]), new KeyValuePair<string, object?>("outcome", ObservabilityNames.Of((SignOnResult)i)));
     }
 
     private IEnumerable<Measurement<long>> MeasurePools()

@@ -47,9 +47,9 @@ public sealed class AuditLogTests
     public void Sign_on_events_are_one_json_line_each_with_outcome_and_reason()
     {
         var (log, sink) = Create();
-        log.SignOn("ALICE", "127.0.0.1", SignOnOutcome.Success, sessionId: "s-1");
-        log.SignOn("BOB", "10.0.0.7", SignOnOutcome.Failure, "invalid_credentials");
-        log.SignOn("MALLORY", "10.0.0.8", SignOnOutcome.RateLimited, "locked_out");
+        log.SignOn("ALICE", "127.0.0.1", SignOnResult.Success, sessionId: "s-1");
+        log.SignOn("BOB", "10.0.0.7", SignOnResult.Failure, "invalid_credentials");
+        log.SignOn("MALLORY", "10.0.0.8", SignOnResult.RateLimited, "locked_out");
         log.Dispose();
 
         var lines = Parse(sink.Lines);
@@ -153,7 +153,7 @@ public sealed class AuditLogTests
     public void Hostile_names_stay_inside_one_escaped_line()
     {
         var (log, sink) = Create();
-        log.SignOn("EVIL\n{\"event\":\"sign_on\"}", "127.0.0.1", SignOnOutcome.Failure, "invalid_credentials");
+        log.SignOn("EVIL\n{\"event\":\"sign_on\"}", "127.0.0.1", SignOnResult.Failure, "invalid_credentials");
         log.ToolCall(SampleCall(Arguments("""{"a\nb":1,"\ud83d\ude00":2}""")) with { Tool = new string('t', 120) + "\ud83d\ude00" + new string('u', 20) });
         log.Dispose();
 
@@ -169,7 +169,7 @@ public sealed class AuditLogTests
     {
         var (log, sink) = Create(capacity: 4);
         sink.Block();
-        log.SignOn("FIRST", null, SignOnOutcome.Success);
+        log.SignOn("FIRST", null, SignOnResult.Success);
         Assert.True(sink.WaitUntilWriting(TimeSpan.FromSeconds(10)));   // the writer holds FIRST and is stuck
 
         for (var i = 0; i < 100; i++)
@@ -193,7 +193,7 @@ public sealed class AuditLogTests
         Parallel.For(0, 8, t =>
         {
             for (var i = 0; i < 500; i++)
-                log.SignOn($"U{t}", null, SignOnOutcome.Success, reason: i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                log.SignOn($"U{t}", null, SignOnResult.Success, reason: i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
         log.Dispose();
 
@@ -244,7 +244,7 @@ public sealed class AuditLogTests
         var (log, sink) = Create(showValues: false);
         const string password = "alice123";
         const string token = "tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
-        log.SignOn("ALICE", "127.0.0.1", SignOnOutcome.Success, sessionId: "s-1");
+        log.SignOn("ALICE", "127.0.0.1", SignOnResult.Success, sessionId: "s-1");
         log.TokenIssued("ALICE", "s-1", s_time.GetUtcNow().AddHours(1));
         log.ToolCall(SampleCall(Arguments("""{"password_hint":"alice123"}""")));
         log.Dispose();

@@ -39,14 +39,14 @@ public sealed class ServerMetricsTests
         metrics.RecordHttpRequest(Route.Mcp, 200);
         metrics.RecordHttpRequest(Route.Auth, 401);
         metrics.RecordHttpRequest(Route.NotFound, 404);
-        metrics.RecordSignOn(SignOnOutcome.Success);
-        metrics.RecordSignOn(SignOnOutcome.RateLimited);
-        metrics.RecordSignOn(SignOnOutcome.RateLimited);
+        metrics.RecordSignOn(SignOnResult.Success);
+        metrics.RecordSignOn(SignOnResult.RateLimited);
+        metrics.RecordSignOn(SignOnResult.RateLimited);
         metrics.RecordMapepireError("42501");
         metrics.RecordMapepireError("42501");
         metrics.RecordMapepireError(null);
         metrics.RecordMapepireError("not a state\"}");
-        metrics.RecordPoolWait();
+        metrics.ObservePoolWaits(() => 1);
         metrics.ObserveSessions(() => 3);
         metrics.ObservePools(() => new PoolGauges(Idle: 2, Busy: 1, Opening: 1, Waiters: 4));
         var audit = new AuditLog(new MemoryAuditSink(), TimeProvider.System, capacity: 1);
@@ -192,7 +192,7 @@ public sealed class ServerMetricsTests
         listener.Start();
 
         metrics.RecordToolCall("t", ToolCallOutcome.Success, TimeSpan.FromMilliseconds(250));
-        metrics.RecordSignOn(SignOnOutcome.Failure);
+        metrics.RecordSignOn(SignOnResult.Failure);
         listener.RecordObservableInstruments();
 
         Assert.Contains(("mcp_tool_call_duration_seconds", 0.25, "tool=t"), seen);
