@@ -30,6 +30,8 @@ internal static class Program
                 return CliVerbs.Keygen(commandLine.VerbArgs);
             case Verb.Tools:
                 return CliVerbs.Tools(commandLine.VerbArgs);
+            case Verb.Healthcheck:
+                return await HealthcheckCommand.RunAsync(commandLine.VerbArgs).ConfigureAwait(false);
             default:
                 return await ServeCommand.RunAsync(commandLine).ConfigureAwait(false);
         }

@@ -10,6 +10,7 @@ internal static class HelpText
           ibmi-mcp token [options]          get a Bearer token from a running server (ibmi-mcp token --help)
           ibmi-mcp keygen [options]         create the RSA key pair for IBM i HTTP auth (ibmi-mcp keygen --help)
           ibmi-mcp tools validate PATH      check YAML tool files offline
+          ibmi-mcp healthcheck [--url URL]  probe GET /healthz of a running server: exit 0 on 200, else 1
           ibmi-mcp --version | --help
 
         Serve options (flags win over the environment, which wins over the .env file):

@@ -22,11 +22,12 @@ internal sealed class CommandLine
                 case "token": return new CommandLine { Verb = Verb.Token, VerbArgs = args[1..] };
                 case "keygen": return new CommandLine { Verb = Verb.Keygen, VerbArgs = args[1..] };
                 case "tools": return new CommandLine { Verb = Verb.Tools, VerbArgs = args[1..] };
+                case "healthcheck": return new CommandLine { Verb = Verb.Healthcheck, VerbArgs = args[1..] };
                 case "help": return new CommandLine { Verb = Verb.Help };
                 case "version": return new CommandLine { Verb = Verb.Version };
                 default:
                     var unknown = new CommandLine { Verb = Verb.Help };
-                    unknown.Errors.Add($"unknown command '{args[0]}' (expected serve, token, keygen or tools)");
+                    unknown.Errors.Add($"unknown command '{args[0]}' (expected serve, token, keygen, tools or healthcheck)");
                     return unknown;
             }
             start = 1;
@@ -86,4 +87,4 @@ internal sealed class CommandLine
     }
 }
 
-internal enum Verb { Serve, Token, Keygen, Tools, Help, Version }
+internal enum Verb { Serve, Token, Keygen, Tools, Healthcheck, Help, Version }

@@ -62,7 +62,7 @@ internal sealed class MapepireConnection : IAsyncDisposable
     public int InFlight => _pending.Count;
 
     // Pool bookkeeping, only touched by MapepirePool.
-    internal long LastUsedTimestamp;
+    internal int LastUsedTick;
     internal string? ClientTag;
     internal int Slot = -1;
     /// <summary>True once, for the caller that removes this connection from its pool's count.</summary>

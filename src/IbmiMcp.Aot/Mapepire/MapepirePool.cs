@@ -29,6 +29,10 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     /// <summary>Every live connection, for disposal; slots are claimed and released by compare-and-swap.</summary>
     private readonly MapepireConnection?[] _slots;
     private readonly ITimer? _pruneTimer;
+    /// <summary>Prune ticks after which an untouched idle connection is closed.</summary>
+    private readonly int _idleTicks;
+    /// <summary>Counts prune ticks; a returned connection records it instead of reading the clock on the hot path.</summary>
+    private int _pruneTick;
     private int _total;
     private int _idleCount;
     private int _opening;
@@ -52,6 +56,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         if (options.IdleTimeout > TimeSpan.Zero)
         {
             var period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 2, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerMinute));
+            _idleTicks = (int)Math.Ceiling(options.IdleTimeout / period);
             // A timer captures the current ExecutionContext; a pool built inside a request must not keep that
             // request's AsyncLocals alive for its whole life.
             var restore = !ExecutionContext.IsFlowSuppressed();
@@ -231,7 +236,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
             Interlocked.Decrement(ref _opening);
         }
 
-        connection.LastUsedTimestamp = _time.GetTimestamp();
+        connection.LastUsedTick = Volatile.Read(ref _pruneTick);
         // _total ≤ PoolMax and slots are freed before _total drops, so a free slot always exists.
         for (var i = 0; i < _slots.Length; i++)
         {
@@ -265,7 +270,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
             Close(connection);
             return;
         }
-        connection.LastUsedTimestamp = _time.GetTimestamp();
+        connection.LastUsedTick = Volatile.Read(ref _pruneTick);
         // Count before the write: once written, a renter may take it and decrement before we would increment.
         Interlocked.Increment(ref _idleCount);
         if (!_idle.Writer.TryWrite(connection))
@@ -568,6 +573,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     internal void Prune()
     {
         if (IsDisposed) return;
+        var tick = Interlocked.Increment(ref _pruneTick);
         var toVisit = Volatile.Read(ref _idleCount);
         while (toVisit-- > 0 && _idle.Reader.TryRead(out var connection))
         {
@@ -582,7 +588,8 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
                 Close(connection);
                 continue;
             }
-            if (_time.GetElapsedTime(connection.LastUsedTimestamp) >= _options.IdleTimeout
+            // Strictly more than _idleTicks ticks: idle at least IdleTimeout, at most one period longer.
+            if (tick - connection.LastUsedTick > _idleTicks
                 && Volatile.Read(ref _total) > _options.MinConnections)
             {
                 MapepireLog.IdleConnectionClosed(_logger, User, connection.Job);

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using IbmiMcp.Configuration;
 
 namespace IbmiMcp.Mapepire;
 
@@ -61,6 +62,10 @@ public sealed class MapepireTlsPolicy
         if (!string.IsNullOrWhiteSpace(caPath)) return PinnedFromFile(caPath);
         return ignoreUnauthorized ? Ignore : TrustOnFirstUse;
     }
+
+    /// <summary>From DB2i_IGNORE_UNAUTHORIZED and DB2i_CA_PATH. Build it once: a pinned file is read here.</summary>
+    internal static MapepireTlsPolicy FromServer(ServerOptions server) =>
+        FromSettings(server.Db2iIgnoreUnauthorized, server.Db2iCaPath);
 
     public MapepireTlsMode Mode { get; }
 

@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace IbmiMcp.Tools;
+
+/// <summary>
+/// Derives a tool's MCP input JSON Schema from its parameters as the reference does (spec §5.4, the shape its
+/// zod schema converts to): string/integer/number/boolean/array types, description with
+/// " Must be one of: 'A', 'B'" appended for enums (a non-boolean enum also becomes the JSON enum), default,
+/// minimum/maximum, minLength/maxLength (minItems/maxItems for arrays), pattern, items from itemType, a
+/// required list of the parameters without default whose `required` is not false, and
+/// additionalProperties: false.
+/// </summary>
+internal static class ToolInputSchemaBuilder
+{
+    public static JsonElement Build(IReadOnlyList<ToolParameter> parameters)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "object");
+            w.WriteStartObject("properties");
+            foreach (var p in parameters)
+            {
+                w.WriteStartObject(p.Name);
+                WriteParameter(w, p);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            bool anyRequired = false;
+            foreach (var p in parameters)
+            {
+                if (!p.IsRequired) continue;
+                if (!anyRequired) { w.WriteStartArray("required"); anyRequired = true; }
+                w.WriteStringValue(p.Name);
+            }
+            if (anyRequired) w.WriteEndArray();
+            w.WriteBoolean("additionalProperties", false);
+            w.WriteString("$schema", "http://json-schema.org/draft-07/schema#");
+            w.WriteEndObject();
+        }
+        return JsonElement.Parse(buffer.WrittenSpan);
+    }
+
+    private static void WriteParameter(Utf8JsonWriter w, ToolParameter p)
+    {
+        bool enumApplies = p.Enum is { Count: > 0 } && p.Type != ToolParameterType.Boolean;
+        if (enumApplies && p.Type != ToolParameterType.Array) WriteEnum(w, p.Enum!, p.Type);
+        else
+        {
+            w.WriteString("type", JsonType(p.Type));
+            switch (p.Type)
+            {
+                case ToolParameterType.String:
+                    if (p.MinLength is int minLen) w.WriteNumber("minLength", minLen);
+                    if (p.MaxLength is int maxLen) w.WriteNumber("maxLength", maxLen);
+                    if (p.Pattern is { } pattern) w.WriteString("pattern", pattern);
+                    break;
+                case ToolParameterType.Integer:
+                case ToolParameterType.Float:
+                    if (p.Min is double min) w.WriteNumber("minimum", min);
+                    if (p.Max is double max) w.WriteNumber("maximum", max);
+                    break;
+                case ToolParameterType.Array:
+                    w.WriteStartObject("items");
+                    if (enumApplies) WriteEnum(w, p.Enum!, p.ItemType ?? ToolParameterType.String);
+                    else if (p.ItemType is { } itemType) w.WriteString("type", JsonType(itemType));
+                    w.WriteEndObject();
+                    if (p.MinLength is int minItems) w.WriteNumber("minItems", minItems);
+                    if (p.MaxLength is int maxItems) w.WriteNumber("maxItems", maxItems);
+                    break;
+            }
+        }
+        if (p.HasDefault)
+        {
+            w.WritePropertyName("default");
+            p.Default!.Value.WriteTo(w);
+        }
+        var description = Describe(p);
+        if (description is not null) w.WriteString("description", description);
+    }
+
+    /// <summary>The description as the reference shows it: the YAML text plus the enum list.</summary>
+    public static string? Describe(ToolParameter p)
+    {
+        if (p.Enum is not { Count: > 0 } values || p.Type == ToolParameterType.Boolean) return p.Description;
+        var suffix = "Must be one of: " + ToolArgumentValidator.FormatEnum(values);
+        return string.IsNullOrEmpty(p.Description) ? suffix : p.Description + " " + suffix;
+    }
+
+    private static void WriteEnum(Utf8JsonWriter w, IReadOnlyList<JsonElement> values, ToolParameterType declared)
+    {
+        // Same-kind literals collapse to {"type": ..., "enum": [...]}; mixed kinds leave the type out.
+        var kind = values[0].ValueKind;
+        bool same = true;
+        foreach (var v in values) same &= v.ValueKind == kind || (v.ValueKind is JsonValueKind.True or JsonValueKind.False && kind is JsonValueKind.True or JsonValueKind.False);
+        if (same)
+        {
+            string type = kind switch
+            {
+                JsonValueKind.String => "string",
+                JsonValueKind.Number => declared == ToolParameterType.Integer ? "integer" : "number",
+                _ => "boolean",
+            };
+            w.WriteString("type", type);
+        }
+        w.WriteStartArray("enum");
+        foreach (var v in values) v.WriteTo(w);
+        w.WriteEndArray();
+    }
+
+    private static string JsonType(ToolParameterType type) => type switch
+    {
+        ToolParameterType.String => "string",
+        ToolParameterType.Integer => "integer",
+        ToolParameterType.Float => "number",
+        ToolParameterType.Boolean => "boolean",
+        _ => "array",
+    };
+}

@@ -1,0 +1,62 @@
+namespace IbmiMcp.Tools;
+
+/// <summary>
+/// `ibmi-mcp tools validate PATH [--toolsets a,b] [--strict]`: loads files offline (no connection; ${VAR}
+/// from the environment, unknown ones kept literally) with the same rules as the server and prints every
+/// error and warning as `file:line:column: message [rule]`. Exit codes: 0 valid, 1 errors (or warnings with
+/// --strict), 2 usage.
+/// </summary>
+internal static class ToolsValidateCommand
+{
+    public const string Usage = "usage: ibmi-mcp tools validate <file-or-directory> [--toolsets a,b] [--strict]";
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? path = null;
+        bool strict = false;
+        var toolsets = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a is "validate" && i == 0 && path is null) continue;
+            if (a is "--strict") { strict = true; continue; }
+            if (a is "--toolsets" or "-ts")
+            {
+                if (i + 1 >= args.Length) { stderr.WriteLine($"--toolsets needs a value\n{Usage}"); return 2; }
+                toolsets.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                continue;
+            }
+            if (a is "-h" or "--help") { stdout.WriteLine(Usage); return 0; }
+            if (a.StartsWith('-')) { stderr.WriteLine($"unknown option '{a}'\n{Usage}"); return 2; }
+            if (path is not null) { stderr.WriteLine($"only one path may be given\n{Usage}"); return 2; }
+            path = a;
+        }
+        if (path is null) { stderr.WriteLine(Usage); return 2; }
+
+        var env = Environment.GetEnvironmentVariables();
+        var result = ToolCatalogLoader.Load(new ToolLoadSettings
+        {
+            Path = path,
+            SelectedToolsets = toolsets,
+            MergeArrays = Flag(env, "YAML_MERGE_ARRAYS", true),
+            AllowDuplicateTools = Flag(env, "YAML_ALLOW_DUPLICATE_TOOLS", false),
+            AllowDuplicateSources = Flag(env, "YAML_ALLOW_DUPLICATE_SOURCES", false),
+            ValidateMerged = Flag(env, "YAML_VALIDATE_MERGED", true),
+        });
+
+        foreach (var e in result.Errors) stderr.WriteLine($"{e} (error)");
+        foreach (var w in result.Warnings) stderr.WriteLine($"{w} (warning)");
+        if (result.Catalog is { } catalog)
+        {
+            stdout.WriteLine($"OK: {result.Files.Count} file(s), {catalog.Tools.Count} tool(s), {catalog.ToolsetList.Count} toolset(s), {catalog.Sources.Count} source(s)"
+                + (result.Warnings.Count > 0 ? $", {result.Warnings.Count} warning(s)" : ""));
+            return strict && result.Warnings.Count > 0 ? 1 : 0;
+        }
+        stdout.WriteLine($"FAILED: {result.Errors.Count} error(s), {result.Warnings.Count} warning(s) in {result.Files.Count} file(s)");
+        return 1;
+    }
+
+    /// <summary>The reference reads these switches as true only for the exact text "true".</summary>
+    private static bool Flag(System.Collections.IDictionary env, string name, bool fallback) =>
+        env[name] is string v ? v == "true" : fallback;
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IbmiMcp.Mapepire;
+
+namespace IbmiMcp.Tools;
+
+/// <summary>
+/// The markdown response format (spec §5.9): "## tool", a truncation alert when rows were cut, the SQL in a
+/// code block, the parameters, the table (types in the headers, NULL as `-`, cells cut at 50 characters) in the
+/// tool's tableFormat (markdown, ascii, grid or compact), "Showing X of Y rows" past maxDisplayRows, and a summary.
+/// </summary>
+internal static class MarkdownResultWriter
+{
+    public const int MaxCellWidth = 50;
+
+    public static string Render(ToolCall call, SqlResult result, double executionMs)
+    {
+        var tool = call.Tool;
+        var sb = new StringBuilder(1024 + result.Rows.Count * 64);
+        sb.Append("## ").Append(tool.Name).Append("\n\n");
+        if (result.Truncated)
+            sb.Append("> ⚠️ **Result truncated:** the statement has more rows than the ").Append(result.Rows.Count)
+              .Append(" returned. Narrow the query, or set rowsToFetch / fetchAllRows on the tool.\n\n");
+        sb.Append("```sql\n").Append(call.Command.Sql.Trim()).Append("\n```\n\n");
+
+        bool anyParam = false;
+        for (int i = 0; i < call.Values.Length; i++)
+        {
+            if (!call.Values[i].IsPresent) continue;
+            if (!anyParam) { sb.Append("**Parameters:**\n"); anyParam = true; }
+            sb.Append("- `").Append(tool.Parameters[i].Name).Append("`: ").Append(call.Values[i].Display()).Append('\n');
+        }
+        if (anyParam) sb.Append('\n');
+
+        int total = result.Rows.Count;
+        int shown = Math.Min(total, tool.MaxDisplayRows);
+        if (total == 0 || result.Columns.Count == 0)
+        {
+            sb.Append(result.UpdateCount > 0 ? $"{result.UpdateCount} row(s) affected.\n\n" : "No rows returned.\n\n");
+        }
+        else
+        {
+            var headers = new string[result.Columns.Count];
+            for (int i = 0; i < headers.Length; i++)
+                headers[i] = Clip($"{ToolResultFormatter.ColumnKey(result.Columns[i])} ({result.Columns[i].Type})");
+            var cells = new string[shown][];
+            for (int r = 0; r < shown; r++)
+            {
+                var row = cells[r] = new string[headers.Length];
+                int j = 0;
+                foreach (var cell in result.Rows[r].EnumerateArray())
+                {
+                    if (j >= row.Length) break;
+                    row[j++] = Clip(CellText(cell));
+                }
+                for (; j < row.Length; j++) row[j] = "-";
+            }
+            WriteTable(sb, tool.TableFormat, headers, cells);
+            sb.Append('\n');
+            if (shown < total) sb.Append("_Showing ").Append(shown).Append(" of ").Append(total).Append(" rows._\n\n");
+        }
+
+        sb.Append("**Summary:** ").Append(total).Append(total == 1 ? " row" : " rows");
+        if (result.Truncated) sb.Append(" (more available)");
+        sb.Append(", ").Append(result.Columns.Count).Append(result.Columns.Count == 1 ? " column" : " columns")
+          .Append(", ").Append(executionMs.ToString("0.##", CultureInfo.InvariantCulture)).Append(" ms\n");
+        return sb.ToString();
+    }
+
+    private static string CellText(JsonElement cell) => cell.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => "-",
+        JsonValueKind.String => cell.GetString()!,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => cell.GetRawText(),
+    };
+
+    private static string Clip(string text)
+    {
+        if (text.AsSpan().IndexOfAny('\n', '\r') >= 0) text = text.Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
+        text = text.TrimEnd();
+        return text.Length <= MaxCellWidth ? text : string.Concat(text.AsSpan(0, MaxCellWidth - 3), "...");
+    }
+
+    private static void WriteTable(StringBuilder sb, TableFormat format, string[] headers, string[][] rows)
+    {
+        if (format == TableFormat.Markdown)
+        {
+            for (int i = 0; i < headers.Length; i++) headers[i] = headers[i].Replace("|", "\\|");
+            foreach (var row in rows) for (int i = 0; i < row.Length; i++) row[i] = row[i].Replace("|", "\\|");
+        }
+        var widths = new int[headers.Length];
+        for (int i = 0; i < headers.Length; i++) widths[i] = Math.Max(headers[i].Length, format == TableFormat.Markdown ? 3 : 1);
+        foreach (var row in rows) for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
+
+        switch (format)
+        {
+            case TableFormat.Markdown:
+                Line(sb, headers, widths, "| ", " | ", " |");
+                sb.Append('|');
+                foreach (var w in widths) sb.Append(' ').Append('-', w).Append(" |");
+                sb.Append('\n');
+                foreach (var row in rows) Line(sb, row, widths, "| ", " | ", " |");
+                break;
+            case TableFormat.Ascii:
+                Rule(sb, widths, '+', '+', '+', '-');
+                Line(sb, headers, widths, "| ", " | ", " |");
+                Rule(sb, widths, '+', '+', '+', '-');
+                foreach (var row in rows) Line(sb, row, widths, "| ", " | ", " |");
+                Rule(sb, widths, '+', '+', '+', '-');
+                break;
+            case TableFormat.Grid:
+                Rule(sb, widths, '┌', '┬', '┐', '─');
+                Line(sb, headers, widths, "│ ", " │ ", " │");
+                Rule(sb, widths, '├', '┼', '┤', '─');
+                foreach (var row in rows) Line(sb, row, widths, "│ ", " │ ", " │");
+                Rule(sb, widths, '└', '┴', '┘', '─');
+                break;
+            default:
+                Line(sb, headers, widths, "", "  ", "");
+                for (int i = 0; i < widths.Length; i++) { if (i > 0) sb.Append("  "); sb.Append('-', widths[i]); }
+                sb.Append('\n');
+                foreach (var row in rows) Line(sb, row, widths, "", "  ", "");
+                break;
+        }
+    }
+
+    private static void Line(StringBuilder sb, string[] cells, int[] widths, string open, string separator, string close)
+    {
+        sb.Append(open);
+        for (int i = 0; i < widths.Length; i++)
+        {
+            if (i > 0) sb.Append(separator);
+            sb.Append(cells[i]);
+            if (i < widths.Length - 1 || close.Length > 0) sb.Append(' ', widths[i] - cells[i].Length);
+        }
+        sb.Append(close).Append('\n');
+    }
+
+    private static void Rule(StringBuilder sb, int[] widths, char left, char middle, char right, char fill)
+    {
+        sb.Append(left);
+        for (int i = 0; i < widths.Length; i++)
+        {
+            if (i > 0) sb.Append(middle);
+            sb.Append(fill, widths[i] + 2);
+        }
+        sb.Append(right).Append('\n');
+    }
+}

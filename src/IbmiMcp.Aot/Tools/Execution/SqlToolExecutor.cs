@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IbmiMcp.Mapepire;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+
+namespace IbmiMcp.Tools;
+
+/// <summary>
+/// Runs one YAML tool call on the caller's runner: validate → bind → security check → execute → format.
+/// Every failure (bad arguments, refused statement, SQL error, lost connection) comes back as an
+/// <c>isError</c> result with the reference's shape; only cancellation by the caller propagates.
+/// </summary>
+internal static class SqlToolExecutor
+{
+    /// <summary>The SDK hands arguments as IDictionary (CallToolRequestParams.Arguments); this avoids a copy when it is a Dictionary.</summary>
+    public static IReadOnlyDictionary<string, JsonElement>? Arguments(IDictionary<string, JsonElement>? arguments) =>
+        arguments as IReadOnlyDictionary<string, JsonElement> ?? (arguments is null ? null : new Dictionary<string, JsonElement>(arguments));
+
+    public static async ValueTask<CallToolResult> InvokeAsync(SqlTool tool, IReadOnlyDictionary<string, JsonElement>? arguments,
+        ISqlRunner runner, CancellationToken cancellationToken, ILogger? logger = null)
+    {
+        if (!ToolCallPreparer.TryPrepare(tool, arguments, out var call, out var failure))
+        {
+            if (logger is not null) ToolsLog.CallRejected(logger, tool.Name, failure!.Kind.ToString());
+            return ToolResultFormatter.Error(tool.Name, failure!);
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var result = await runner.ExecuteAsync(call!.Command, cancellationToken).ConfigureAwait(false);
+            double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return ToolResultFormatter.Success(call, result, ms);
+        }
+        catch (MapepireException ex)
+        {
+            if (logger is not null) ToolsLog.CallFailed(logger, tool.Name, ex.Failure.ToString(), ex.SqlState, ex.SqlCode);
+            var kind = ex.Failure == MapepireFailure.Sql ? ToolFailureKind.Sql : ToolFailureKind.Connection;
+            return ToolResultFormatter.Error(tool.Name, new ToolFailure(ex.Message, ToolErrorCodes.From(ex.Failure), kind,
+                SqlState: ex.SqlState, SqlCode: ex.SqlCode == 0 ? null : ex.SqlCode));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Unknown exceptions may carry internals; the client gets a fixed text, the log the details.
+            if (logger is not null) ToolsLog.CallCrashed(logger, tool.Name, ex);
+            return ToolResultFormatter.Error(tool.Name, new ToolFailure("An internal error occurred while running the tool.", ToolErrorCodes.InternalError, ToolFailureKind.Internal));
+        }
+    }
+}

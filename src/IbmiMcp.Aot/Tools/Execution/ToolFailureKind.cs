@@ -1,0 +1,3 @@
+namespace IbmiMcp.Tools;
+
+internal enum ToolFailureKind : byte { Validation, Security, Sql, Connection, Internal }

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using IbmiMcp.Mapepire;
+using ModelContextProtocol.Protocol;
+
+namespace IbmiMcp.Tools;
+
+/// <summary>
+/// Shapes tool results as the reference does (spec §5.9): structuredContent
+/// {success, data:[row objects], metadata:{executionTime, rowCount, affectedRows, columns, parameterMode,
+/// parameterCount, processedParameters, toolName, sqlStatement, parameters, truncated, hasMore}} and
+/// content[0].text = the same object as indented JSON, or the markdown rendering. `truncated`/`hasMore` are
+/// always present so a capped result is never mistaken for a complete one (reference issue #139).
+/// </summary>
+internal static class ToolResultFormatter
+{
+    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+
+    public static CallToolResult Success(ToolCall call, SqlResult result, double executionMs)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        bool markdown = call.Tool.ResponseFormat == ResponseFormat.Markdown;
+        using (var w = new Utf8JsonWriter(buffer, markdown ? Compact : Indented))
+            WriteSuccess(w, call, result, executionMs);
+        var structured = JsonElement.Parse(buffer.WrittenSpan);
+        string text = markdown ? MarkdownResultWriter.Render(call, result, executionMs) : Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 1024 * 1024) t_buffer = null; // do not pin a huge buffer to the thread
+        return new CallToolResult { Content = [new TextContentBlock { Text = text }], StructuredContent = structured, IsError = false };
+    }
+
+    public static void WriteSuccess(Utf8JsonWriter w, ToolCall call, SqlResult result, double executionMs)
+    {
+        var columns = result.Columns;
+        var keep = KeptColumns(columns);
+        var names = new JsonEncodedText[columns.Count];
+        for (int i = 0; i < names.Length; i++) names[i] = JsonEncodedText.Encode(ColumnKey(columns[i]), System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+        w.WriteStartObject();
+        w.WriteBoolean("success", true);
+        w.WriteStartArray("data");
+        foreach (var row in result.Rows)
+        {
+            w.WriteStartObject();
+            int j = 0;
+            if (row.ValueKind == JsonValueKind.Array)
+                foreach (var cell in row.EnumerateArray())
+                {
+                    if (j < names.Length && keep[j]) { w.WritePropertyName(names[j]); cell.WriteTo(w); }
+                    j++;
+                }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("metadata");
+        w.WriteNumber("executionTime", Math.Round(executionMs, 3));
+        w.WriteNumber("rowCount", result.Rows.Count);
+        w.WriteNumber("affectedRows", result.UpdateCount > 0 ? result.UpdateCount : 0);
+        w.WriteStartArray("columns");
+        foreach (var c in columns)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteString("type", c.Type);
+            w.WriteString("label", c.Label);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        WriteCallMetadata(w, call);
+        w.WriteBoolean("truncated", result.Truncated);
+        w.WriteBoolean("hasMore", result.Truncated);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteCallMetadata(Utf8JsonWriter w, ToolCall call)
+    {
+        var tool = call.Tool;
+        w.WriteString("parameterMode", SqlBindPlan.ModeName(tool.BindPlan.Mode));
+        w.WriteNumber("parameterCount", tool.Parameters.Count);
+        w.WriteNumber("processedParameters", call.Command.Parameters.Count);
+        w.WriteString("toolName", tool.Name);
+        w.WriteString("sqlStatement", call.Command.Sql);
+        w.WriteStartObject("parameters");
+        for (int i = 0; i < call.Values.Length; i++)
+        {
+            if (!call.Values[i].IsPresent) continue;
+            w.WritePropertyName(tool.Parameters[i].Name);
+            call.Values[i].WriteTo(w);
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Error result: text "Error executing '&lt;tool&gt;': &lt;msg&gt;", structuredContent {success:false, data:[], error, errorCode, errorDetails}.</summary>
+    public static CallToolResult Error(string toolName, ToolFailure failure)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer, Compact))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("success", false);
+            w.WriteStartArray("data");
+            w.WriteEndArray();
+            w.WriteString("error", failure.Message);
+            w.WriteNumber("errorCode", failure.Code);
+            w.WriteStartObject("errorDetails");
+            w.WriteString("kind", failure.Kind switch
+            {
+                ToolFailureKind.Validation => "validation",
+                ToolFailureKind.Security => "security",
+                ToolFailureKind.Sql => "sql",
+                ToolFailureKind.Connection => "connection",
+                _ => "internal",
+            });
+            w.WriteString("toolName", toolName);
+            if (failure.SqlState is not null || failure.SqlCode is not null || failure.Kind == ToolFailureKind.Sql)
+            {
+                if (failure.SqlState is null) w.WriteNull("sqlState"); else w.WriteString("sqlState", failure.SqlState);
+                if (failure.SqlCode is int code) w.WriteNumber("sqlCode", code); else w.WriteNull("sqlCode");
+            }
+            if (failure.Problems is { Count: > 0 } problems)
+            {
+                w.WriteStartArray(failure.Kind == ToolFailureKind.Security ? "violations" : "errors");
+                foreach (var p in problems) w.WriteStringValue(p);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = $"Error executing '{toolName}': {failure.Message}" }],
+            StructuredContent = JsonElement.Parse(buffer.WrittenSpan),
+            IsError = true,
+        };
+    }
+
+    /// <summary>Row object keys are column names, as in Mapepire's object mode (which the reference used).</summary>
+    public static string ColumnKey(SqlColumn c) => string.IsNullOrEmpty(c.Name) ? c.Label : c.Name;
+
+    /// <summary>
+    /// A row object cannot hold one key twice (SELECT CPU_TIME, A.* repeats CPU_TIME): as in Mapepire's object
+    /// mode, the last occurrence wins.
+    /// </summary>
+    private static bool[] KeptColumns(IReadOnlyList<SqlColumn> columns)
+    {
+        var keep = new bool[columns.Count];
+        for (int i = 0; i < keep.Length; i++)
+        {
+            keep[i] = true;
+            var key = ColumnKey(columns[i]);
+            for (int j = i + 1; j < keep.Length; j++)
+                if (ColumnKey(columns[j]) == key) { keep[i] = false; break; }
+        }
+        return keep;
+    }
+}

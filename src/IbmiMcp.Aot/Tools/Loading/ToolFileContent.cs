@@ -1,0 +1,13 @@
+using System.Text.Json;
+
+namespace IbmiMcp.Tools;
+
+/// <summary>Everything one YAML file defines, in file order.</summary>
+internal sealed class ToolFileContent
+{
+    public required string File { get; init; }
+    public List<ToolSource> Sources { get; } = [];
+    public List<ToolDraft> Tools { get; } = [];
+    public List<ToolsetDraft> Toolsets { get; } = [];
+    public JsonElement? Metadata { get; set; }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json;
+
+namespace IbmiMcp.Tools;
+
+/// <summary>A toolset as read from one file (merged across files by name).</summary>
+internal sealed class ToolsetDraft
+{
+    public required string Name { get; init; }
+    public SourceLocation Location { get; init; }
+    public string? Title { get; set; }
+    public string? Description { get; set; }
+    public List<(string Tool, SourceLocation At)> Tools { get; set; } = [];
+    public JsonElement? Metadata { get; set; }
+}

@@ -1,0 +1,3 @@
+namespace IbmiMcp.Tools;
+
+internal enum ResponseFormat : byte { Json, Markdown }

@@ -1,0 +1,21 @@
+namespace IbmiMcp.Emulator.Sql;
+
+internal enum SqlTokenKind { Word, QuotedIdent, String, Number, Param, Punct, HostVar }
+
+/// <summary>One lexical token; <see cref="SpaceBefore"/> keeps the original layout close enough for error texts.</summary>
+internal readonly record struct SqlToken(SqlTokenKind Kind, string Text, bool SpaceBefore)
+{
+    public bool IsWord(string w) => Kind == SqlTokenKind.Word && Text.Equals(w, StringComparison.OrdinalIgnoreCase);
+    public bool IsPunct(string p) => Kind == SqlTokenKind.Punct && Text == p;
+    public string Upper => Kind == SqlTokenKind.Word ? Text.ToUpperInvariant() : Text;
+
+    /// <summary>Identifier value as Db2 folds it: unquoted names upper-case, quoted names verbatim.</summary>
+    public string Name => Kind switch
+    {
+        SqlTokenKind.Word => Text.ToUpperInvariant(),
+        SqlTokenKind.QuotedIdent => Text.Length >= 2 ? Text[1..^1].Replace("\"\"", "\"") : Text,
+        _ => Text,
+    };
+
+    public bool IsIdent => Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdent;
+}

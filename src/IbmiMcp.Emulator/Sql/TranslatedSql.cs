@@ -1,0 +1,13 @@
+namespace IbmiMcp.Emulator.Sql;
+
+/// <summary>SQLite text plus named arguments produced from one Db2 statement.</summary>
+internal sealed class TranslatedSql
+{
+    public string Sql { get; set; } = "";
+    public List<object?> Args { get; } = [];
+    public List<string> ArgNames { get; } = [];
+    public List<string> TempTables { get; } = [];
+    public HashSet<string> QuotedNames { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Schemas { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public bool IsValues { get; set; }
+}
