@@ -56,6 +56,10 @@ internal sealed class Telemetry
 
     public void TokenExpired(string user, string sessionId) => Audit.TokenExpired(user, sessionId);
 
+    /// <summary>Starts observing one tools/call (see <see cref="ToolCallScope"/>): hand the tool <c>scope.Caller</c>.</summary>
+    public ToolCallScope BeginToolCall(string tool, IDictionary<string, System.Text.Json.JsonElement>? arguments, Auth.Caller caller, string? mcpClient) =>
+        new(this, tool, arguments, caller, mcpClient);
+
     /// <summary>A finished tools/call: the audit line, the call counter and histogram, and the Mapepire error counter.</summary>
     public void ToolCall(in ToolCallAuditRecord record)
     {

@@ -4,8 +4,8 @@ namespace IbmiMcp.Observability;
 internal enum ToolCallOutcome : byte
 {
     Success,
-    /// <summary>The arguments failed validation; no SQL ran.</summary>
-    InvalidArguments,
+    /// <summary>Refused before any SQL ran: invalid arguments, a statement the security policy forbids, no connection configured.</summary>
+    Rejected,
     /// <summary>Db2 for i reported an error (the record carries the SQL state).</summary>
     SqlError,
     /// <summary>No connection could be had (unreachable, TLS, sign-on refused, pool exhausted, connection lost).</summary>

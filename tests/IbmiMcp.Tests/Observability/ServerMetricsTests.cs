@@ -79,13 +79,13 @@ public sealed class ServerMetricsTests
         metrics.RecordToolCall("employee_lookup", ToolCallOutcome.Success, TimeSpan.FromMilliseconds(3));
         metrics.RecordToolCall("employee_lookup", ToolCallOutcome.Success, TimeSpan.FromMilliseconds(10));   // on a bound: le is inclusive
         metrics.RecordToolCall("employee_lookup", ToolCallOutcome.SqlError, TimeSpan.FromSeconds(90));
-        metrics.RecordToolCall("made_up_by_a_client", ToolCallOutcome.InvalidArguments, TimeSpan.Zero);
+        metrics.RecordToolCall("made_up_by_a_client", ToolCallOutcome.Rejected, TimeSpan.Zero);
 
         var e = Scrape(metrics);
         Assert.Equal(2, e.Value("mcp_tool_calls_total", ("tool", "employee_lookup"), ("outcome", "success")));
         Assert.Equal(1, e.Value("mcp_tool_calls_total", ("tool", "employee_lookup"), ("outcome", "sql_error")));
-        Assert.Equal(1, e.Value("mcp_tool_calls_total", ("tool", "other"), ("outcome", "invalid_arguments")));
-        Assert.Null(e.Value("mcp_tool_calls_total", ("tool", "made_up_by_a_client"), ("outcome", "invalid_arguments")));
+        Assert.Equal(1, e.Value("mcp_tool_calls_total", ("tool", "other"), ("outcome", "rejected")));
+        Assert.Null(e.Value("mcp_tool_calls_total", ("tool", "made_up_by_a_client"), ("outcome", "rejected")));
         Assert.Equal(1, e.Value("mcp_tool_call_duration_seconds_bucket", ("tool", "employee_lookup"), ("le", "0.005")));
         Assert.Equal(2, e.Value("mcp_tool_call_duration_seconds_bucket", ("tool", "employee_lookup"), ("le", "0.01")));
         Assert.Equal(2, e.Value("mcp_tool_call_duration_seconds_bucket", ("tool", "employee_lookup"), ("le", "60")));
