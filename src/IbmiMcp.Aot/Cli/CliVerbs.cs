@@ -7,9 +7,5 @@ internal static class CliVerbs
 
     public static int Keygen(string[] args) => KeygenCommand.Run(args, Console.Out, Console.Error);
 
-    public static int Tools(string[] args)
-    {
-        Console.Error.WriteLine("ibmi-mcp tools: not available in this build");
-        return 1;
-    }
+    public static int Tools(string[] args) => IbmiMcp.Tools.ToolsValidateCommand.Run(args, Console.Out, Console.Error);
 }

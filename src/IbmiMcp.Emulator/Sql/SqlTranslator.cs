@@ -205,7 +205,9 @@ internal sealed class SqlTranslator
                 string schema = tok.Name;
                 string obj = _t[i + 2].Name;
                 bool callFollows = i + 3 < to && _t[i + 3].IsPunct("(");
-                if (callFollows)
+                bool objectContext = prevOut is { } po && (po.IsWord("INTO") || po.IsWord("TABLE") || po.IsWord("ON") || po.IsWord("VIEW")
+                    || po.IsWord("INDEX") || po.IsWord("REFERENCES") || po.IsWord("EXISTS") && false);
+                if (callFollows && !objectContext)
                 {
                     int close = MatchParen(i + 3, to);
                     if (close < 0) { o.Add(tok); continue; }
@@ -224,6 +226,12 @@ internal sealed class SqlTranslator
                     throw new Db2SqlException($"[SQL0204] {obj} in {schema} type *N not found.", "42704", -204);
                 }
                 _result.Schemas.Add(schema);
+                if (schema == "QSYS2" && obj is "JOB_NAME" or "SERVER_MODE_JOB_NAME")
+                {
+                    EmitReg(o, "JOB_NAME", sp);
+                    i += 2;
+                    continue;
+                }
                 if (TableFunctions.IsDynamicTable(schema, obj))
                 {
                     o.Add(new SqlToken(SqlTokenKind.Word, MaterializeFunction(schema, obj, -1, -1), sp));
@@ -361,6 +369,9 @@ internal sealed class SqlTranslator
                         continue;
                     }
                 case "LATERAL":
+                    continue;
+                case "JOB_NAME" when _result.IsValuesStatement(_t, from):
+                    EmitReg(o, "JOB_NAME", sp);
                     continue;
                 case "WITH" when next is { } wd && wd.IsWord("DEFAULT") && inCreate:
                     i++;

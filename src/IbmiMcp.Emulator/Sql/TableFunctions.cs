@@ -127,7 +127,7 @@ internal static class TableFunctions
         List<SqlToken> tokens;
         try { tokens = SqlLexer.Lex(sql); } catch { return data; }
         while (tokens.Count > 0 && tokens[^1].IsPunct(";")) tokens.RemoveAt(tokens.Count - 1);
-        if (tokens.Count == 0 || tokens[0].Kind != SqlTokenKind.Word) return data;
+        if (tokens.Count == 0 || tokens[0].Kind != SqlTokenKind.Word || tokens.Any(t => t.IsPunct(";"))) return data;
         string verb = tokens[0].Upper;
         string type = verb switch
         {

@@ -10,4 +10,7 @@ internal sealed class TranslatedSql
     public HashSet<string> QuotedNames { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Schemas { get; } = new(StringComparer.OrdinalIgnoreCase);
     public bool IsValues { get; set; }
+
+    /// <summary>Bare global variables such as JOB_NAME resolve only where no table column can shadow them.</summary>
+    public bool IsValuesStatement(List<SqlToken> tokens, int from) => from < tokens.Count && tokens[0].IsWord("VALUES");
 }
