@@ -258,7 +258,7 @@ public sealed class ProtocolTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     {
         var (c, _) = await EmulatorClient.ConnectAsync(fx.Host);
         await using var _c = c;
-        var slow = c.RequestAsync(new { id = "slow", type = "sql", sql = "CALL QSYS2.QCMDEXC('DLYJOB DLY(1)')" });
+        var slow = c.RequestAsync(new { id = "slow", type = "sql", sql = "CALL QSYS2.QCMDEXC('DLYJOB DLY(2)')" });
         var fast = await c.RequestAsync(new { id = "fast", type = "getversion" });
         Assert.True(fast.GetProperty("success").GetBoolean());
         Assert.False(slow.IsCompleted);
