@@ -14,7 +14,7 @@ public sealed class MapepirePoolTests
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        for (var i = 0; i < 2000 && !condition(); i++) await Task.Delay(10);
         Assert.True(condition());
     }
 
