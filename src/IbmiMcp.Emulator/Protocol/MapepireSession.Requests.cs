@@ -121,15 +121,30 @@ internal sealed partial class MapepireSession
                 var data = cursor.Fetch(rows, out bool done);
                 reply.Set("metadata", new MetadataValue(job.JobName, cursor.Columns, true, null))
                     .Set("data", new DataValue(cursor.Columns, data, terse)).Set("is_done", done);
+                Retire(handle, done);
             }
             return 0;
         }).ConfigureAwait(false);
     }
 
+    private const int MaxIdleHandles = 10_000;
+
     private void ReplaceHandle(string id, CursorHandle handle)
     {
         if (_handles.TryGetValue(id, out var old) && old.Cursor is { } c && !ReferenceEquals(c, handle.Cursor)) c.Dispose();
         _handles[id] = handle;
+        if (_handles.Count > MaxIdleHandles)
+        {
+            // Clients never sqlclose finished cursors; forget finished ones so a long-lived socket stays small.
+            foreach (var kv in _handles)
+                if (kv.Value.Cursor is null or ExhaustedCursor && !kv.Value.Prepared && kv.Key != id) _handles.TryRemove(kv.Key, out _);
+        }
+    }
+
+    /// <summary>Drops a finished cursor's reader and metadata but keeps the handle answering "done".</summary>
+    private static void Retire(CursorHandle handle, bool done)
+    {
+        if (done) handle.Cursor = ExhaustedCursor.Instance;
     }
 
     /// <summary>Decodes the parameters array the way the server binds it: null → NULL, objects rejected, everything else as text.</summary>
@@ -142,7 +157,7 @@ internal sealed partial class MapepireSession
             {
                 JsonValueKind.Null => null,
                 JsonValueKind.String => e.GetString(),
-                JsonValueKind.Number => e.TryGetInt64(out long l) ? l : e.GetDouble(),
+                JsonValueKind.Number => e.TryGetInt64(out long l) ? (object)l : e.GetDouble(),
                 JsonValueKind.True => 1L,
                 JsonValueKind.False => 0L,
                 JsonValueKind.Object => throw new ProtocolException("JsonObject"),
@@ -168,7 +183,13 @@ internal sealed partial class MapepireSession
         bool terse = Terse(req);
         await OnJob(job, () =>
         {
-            var (columns, parms) = job.Describe(sql);
+            List<object?>? values = null;
+            if (execute && req.TryGetProperty("parameters", out var pv) && pv.ValueKind == JsonValueKind.Array
+                && (pv.GetArrayLength() == 0 || pv[0].ValueKind != JsonValueKind.Array))
+            {
+                try { values = DecodeRow(pv); } catch (ProtocolException) { }
+            }
+            var (columns, parms) = job.Describe(sql, values);
             reply.Set("parameter_count", parms.Count);
             reply.Set("metadata", new MetadataValue(job.JobName, columns, false, parms));
             var handle = new CursorHandle(sql, terse) { Prepared = true };
@@ -216,6 +237,7 @@ internal sealed partial class MapepireSession
             var data = cursor.Fetch(rows, out bool done);
             reply.Set("data", new DataValue(cursor.Columns, data, terse)).Set("output_parms", Array.Empty<object>()).Set("is_done", done);
             if (register is null && !done) cursor.Dispose();
+            if (register is not null) Retire(register, done);
         }
         else
         {
@@ -265,6 +287,7 @@ internal sealed partial class MapepireSession
         {
             var data = cursor.Fetch(rows, out bool done);
             reply.Set("data", new DataValue(cursor.Columns, data, handle.Terse)).Set("is_done", done);
+            Retire(handle, done);
             return 0;
         }).ConfigureAwait(false);
     }

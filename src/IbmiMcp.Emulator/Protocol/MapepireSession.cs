@@ -77,6 +77,12 @@ internal sealed partial class MapepireSession
         catch (OperationCanceledException) { }
         catch (WebSocketException) { }
         catch (IOException) { }
+        catch (Exception ex)
+        {
+            // Whatever a client sends, the emulator keeps running; this socket just ends.
+            _host.LogError(ex);
+            Abort();
+        }
         finally
         {
             await EndJobAsync().ConfigureAwait(false);

@@ -59,6 +59,7 @@ internal sealed partial class Db2Job
         c.CreateFunction("EMU_REG", (string name) => name switch
         {
             "USER" => User,
+            "JOB_NAME" => JobName,
             "TIMESTAMP" => Now(),
             "DATE" => DateTime.Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             "TIME" => DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture),

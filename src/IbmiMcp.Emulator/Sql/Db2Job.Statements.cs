@@ -112,26 +112,65 @@ internal sealed partial class Db2Job
     /// <summary>
     /// Describes a statement without running it: result columns (name, type, display size, label) and parameter markers.
     /// </summary>
-    public (IReadOnlyList<ColumnMeta>? Columns, IReadOnlyList<ParameterMeta> Parameters) Describe(string sql)
+    private readonly Dictionary<string, (IReadOnlyList<ColumnMeta>? Columns, IReadOnlyList<ParameterMeta> Parameters)> _describeCache = new(StringComparer.Ordinal);
+    private CatalogSnapshot? _describeCatalog;
+
+    public (IReadOnlyList<ColumnMeta>? Columns, IReadOnlyList<ParameterMeta> Parameters) Describe(string sql, IReadOnlyList<object?>? values = null)
     {
+        // Statements are re-described on every prepare_sql_execute; cache per job until the catalog changes.
+        var catalog = Database.Catalog;
+        if (!ReferenceEquals(catalog, _describeCatalog))
+        {
+            _describeCache.Clear();
+            _describeCatalog = catalog;
+        }
+        if (_describeCache.TryGetValue(sql, out var hit)) return hit;
+        var result = DescribeUncached(sql, values, out bool cacheable);
+        if (cacheable)
+        {
+            if (_describeCache.Count > 512) _describeCache.Clear();
+            _describeCache[sql] = result;
+        }
+        return result;
+    }
+
+    private (IReadOnlyList<ColumnMeta>? Columns, IReadOnlyList<ParameterMeta> Parameters) DescribeUncached(string sql, IReadOnlyList<object?>? values, out bool cacheable)
+    {
+        cacheable = false;
         if (string.IsNullOrWhiteSpace(sql))
             throw Db2SqlException.Jtopen("A string parameter value with zero length was detected.", "43617");
         var tokens = SqlLexer.Lex(sql);
         while (tokens.Count > 0 && tokens[^1].IsPunct(";")) tokens.RemoveAt(tokens.Count - 1);
         if (tokens.Count == 0) throw Db2SqlException.TokenNotValid("<END-OF-STATEMENT>", StatementStartTokens);
+        if (tokens.Any(t => t.IsPunct(";"))) throw Db2SqlException.TokenNotValid(";", "<END-OF-STATEMENT>");
         var parms = DescribeParameters(tokens);
         string verb = tokens[0].Upper;
-        if (verb is not ("SELECT" or "WITH" or "VALUES")) return (null, parms);
+        if (verb is not ("SELECT" or "WITH" or "VALUES"))
+        {
+            cacheable = verb is not ("CALL" or "CREATE" or "DROP" or "ALTER");
+            return (null, parms);
+        }
         // Markers are bound to 0 only so LIMIT/OFFSET markers compile; nothing is executed.
-        var tr = SqlTranslator.Translate(this, tokens, Enumerable.Repeat<object?>(0L, parms.Count).ToArray());
+        bool real = values is not null && values.Count == parms.Count;
+        TranslatedSql tr;
+        try
+        {
+            tr = SqlTranslator.Translate(this, tokens, real ? values! : Enumerable.Repeat<object?>(0L, parms.Count).ToArray());
+        }
+        catch (Db2SqlException) when (!real && parms.Count > 0)
+        {
+            // A table function evaluated with placeholder arguments; Db2 would describe it without running it.
+            return (null, parms);
+        }
         using var cmd = _conn.CreateCommand();
         cmd.CommandText = tr.Sql;
-        foreach (var n in tr.ArgNames) cmd.Parameters.AddWithValue(n, 0L);
+        for (int i = 0; i < tr.ArgNames.Count; i++) cmd.Parameters.AddWithValue(tr.ArgNames[i], real ? tr.Args[i] ?? DBNull.Value : 0L);
         try
         {
             using var reader = cmd.ExecuteReader(System.Data.CommandBehavior.SchemaOnly);
             var sources = ResolveSources(tr, reader);
             var cols = sources.Select(s => new ColumnMeta(s.Name, s.Column?.Type ?? Db2Type.VarChar(1024), s.Name, s.Column?.Nullable ?? true)).ToList();
+            cacheable = tr.TempTables.Count == 0;
             return (cols, parms);
         }
         catch (Microsoft.Data.Sqlite.SqliteException ex)

@@ -177,6 +177,8 @@ internal sealed partial class Db2Job : IDisposable
         var tokens = SqlLexer.Lex(sql);
         while (tokens.Count > 0 && tokens[^1].IsPunct(";")) tokens.RemoveAt(tokens.Count - 1);
         if (tokens.Count == 0) throw Db2SqlException.TokenNotValid("<END-OF-STATEMENT>", StatementStartTokens);
+        // One statement per request, as over JDBC; SQLite would otherwise run everything after a ';'.
+        if (tokens.Any(t => t.IsPunct(";"))) throw Db2SqlException.TokenNotValid(";", "<END-OF-STATEMENT>");
         int markers = tokens.Count(t => t.Kind == SqlTokenKind.Param);
         args ??= [];
         if (prepared)
@@ -190,6 +192,12 @@ internal sealed partial class Db2Job : IDisposable
         }
 
         string verb = tokens[0].Upper;
+        if (!Db2Verbs.Contains(verb) || tokens[0].Kind != SqlTokenKind.Word)
+        {
+            // SQLite-only statements (ATTACH, PRAGMA, VACUUM, ...) do not exist on Db2 and must not reach the engine.
+            if (tokens[0].Kind is SqlTokenKind.Word or SqlTokenKind.Number) throw Db2SqlException.TokenNotValid(tokens[0].Upper, StatementStartTokens);
+            if (!tokens[0].IsPunct("(")) throw Db2SqlException.TokenNotValid(tokens[0].Text, StatementStartTokens);
+        }
         switch (verb)
         {
             case "CALL": return Procedures.Call(this, tokens, args);
@@ -219,6 +227,8 @@ internal sealed partial class Db2Job : IDisposable
         try
         {
             cmd.CommandText = tr.Sql;
+            // DDL waits on SQLite's schema lock while this job has open cursors; fail like a Db2 lock timeout instead of hanging.
+            if (isDdl) cmd.CommandTimeout = 5;
             for (int i = 0; i < tr.Args.Count; i++) cmd.Parameters.AddWithValue(tr.ArgNames[i], tr.Args[i] ?? DBNull.Value);
             _deniedObject = null;
             PendingError = null;
@@ -282,6 +292,10 @@ internal sealed partial class Db2Job : IDisposable
                 TableInfo? t = TempTables.GetValueOrDefault(baseTable) ?? PreferredTable(cat, baseTable, tr);
                 col = t?.Column(baseCol);
             }
+            else if (tr.TableFunctionColumns.Count > 0)
+            {
+                tr.TableFunctionColumns.TryGetValue(string.IsNullOrEmpty(baseCol) ? name : baseCol, out col);
+            }
             string outName;
             if (tr.IsValues) outName = (i + 1).ToString("D5", CultureInfo.InvariantCulture);
             else if (col is not null && name.Equals(baseCol, StringComparison.OrdinalIgnoreCase)) outName = col.Name;
@@ -307,10 +321,16 @@ internal sealed partial class Db2Job : IDisposable
 
     private static bool IsPlainIdentifier(string s)
     {
-        if (s.Length == 0 || !(char.IsLetter(s[0]) || s[0] is '_' or '#' or '$' or '@')) return false;
+        if (s.Length == 0 || !(char.IsLetter(s[0]) || s[0] is '_' or '#' or '$')) return false;
         foreach (char c in s) if (!(char.IsLetterOrDigit(c) || c is '_' or '#' or '$' or '@')) return false;
         return true;
     }
+
+    private static readonly HashSet<string> Db2Verbs = new(StringComparer.Ordinal)
+    {
+        "SELECT", "WITH", "VALUES", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "CALL", "SET", "COMMIT", "ROLLBACK",
+        "LABEL", "COMMENT", "REFRESH", "DECLARE", "LOCK", "GRANT", "REVOKE", "SAVEPOINT", "RELEASE", "TRUNCATE", "RENAME",
+    };
 
     public const string StatementStartTokens = "( CL END GET SET TAG CALL DROP FREE HOLD LOCK OPEN WITH ALTER";
 
@@ -360,6 +380,13 @@ internal sealed partial class Db2Job : IDisposable
             bool first = tr is not null && tr.Sql.TrimStart().StartsWith(tok, StringComparison.Ordinal);
             return Db2SqlException.TokenNotValid(tok.ToUpperInvariant(), first ? StatementStartTokens : "<END-OF-STATEMENT>");
         }
+        if (detail.StartsWith("unrecognized token: \"'", StringComparison.Ordinal))
+        {
+            string lit = detail[21..].TrimEnd('"');
+            return new Db2SqlException($"[SQL0010] String constant beginning {lit} not delimited.", "42603", -10);
+        }
+        if (detail.StartsWith("unrecognized token: ", StringComparison.Ordinal))
+            return Db2SqlException.TokenNotValid(detail[20..].Trim('"'), "<END-OF-STATEMENT>");
         if (detail == "incomplete input")
             return Db2SqlException.TokenNotValid("<END-OF-STATEMENT>", "<IDENTIFIER>");
         if (detail.StartsWith("ambiguous column name: ", StringComparison.Ordinal))

@@ -55,6 +55,8 @@ internal static class Procedures
                 {
                     string obj = (Arg(0, "DATABASE_OBJECT_NAME") ?? "").ToUpperInvariant();
                     string lib = (Arg(1, "DATABASE_OBJECT_LIBRARY_NAME") ?? "").ToUpperInvariant();
+                    if (obj.Length == 0 || lib.Length == 0)
+                        throw new Db2SqlException("[SQL0440] Routine GENERATE_SQL in QSYS2 not found with specified parameters.", "42884", -440);
                     string type = (Arg(2, "DATABASE_OBJECT_TYPE") ?? "TABLE").ToUpperInvariant();
                     bool replace = Arg(8, "CREATE_OR_REPLACE_OPTION") == "1";
                     var lines = Ddl.Generate(job, lib, obj, type, replace);

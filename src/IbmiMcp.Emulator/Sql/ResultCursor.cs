@@ -32,6 +32,29 @@ internal abstract class ResultCursor : IDisposable
     public abstract void Dispose();
 }
 
+/// <summary>Stands in for a finished cursor so its reader, command and columns can be collected.</summary>
+internal sealed class ExhaustedCursor : ResultCursor
+{
+    public static readonly ExhaustedCursor Instance = Create();
+
+    private static ExhaustedCursor Create()
+    {
+        var c = new ExhaustedCursor();
+        c.Fetch(1, out _);
+        return c;
+    }
+
+    public override IReadOnlyList<ColumnMeta> Columns => [];
+
+    protected override bool TryRead(out object?[] row)
+    {
+        row = [];
+        return false;
+    }
+
+    public override void Dispose() { }
+}
+
 /// <summary>Rows produced by the emulator itself (procedure results, CL job logs).</summary>
 internal sealed class ListCursor(IReadOnlyList<ColumnMeta> columns, IEnumerable<object?[]> rows) : ResultCursor
 {

@@ -254,3 +254,39 @@ public sealed class ToolCatalogLoaderTests
         Assert.False(catalog.WriteToolsetsResource(w2, "nope", DateTimeOffset.UnixEpoch));
     }
 }
+
+public sealed class ToolFileParserEdgeTests
+{
+    [Fact]
+    public void Duplicate_tool_names_in_one_file_are_an_error_not_a_crash()
+    {
+        var result = ToolCatalogLoader.LoadText("d.yaml", "sources: {s: {host: h, user: u, password: p}}\ntools:\n  a: {source: s, description: d, statement: SELECT 1 FROM X}\n  a: {source: s, description: d, statement: SELECT 2 FROM X}\n");
+        var e = Assert.Single(result.Errors);
+        Assert.Equal(4, e.Line);
+        Assert.Equal("d.yaml:4:3: Duplicate key a: a name may appear only once in a mapping [duplicate-key]", e.ToString());
+    }
+
+    [Fact]
+    public void Tabs_and_garbage_are_syntax_errors()
+    {
+        var result = ToolCatalogLoader.LoadText("g.yaml", "tools:\n\t- [unclosed\n");
+        Assert.Equal("yaml-syntax", Assert.Single(result.Errors).Rule);
+    }
+
+    [Fact]
+    public void Anchors_and_merge_keys_work()
+    {
+        var result = ToolCatalogLoader.LoadText("m.yaml", """
+            sources: {s: {host: h, user: u, password: p}}
+            x-common: &common
+              source: s
+              description: shared
+            tools:
+              a:
+                <<: *common
+                statement: SELECT 1 FROM X
+            """);
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Equal("shared", result.Catalog!.Tools["a"].Description);
+    }
+}

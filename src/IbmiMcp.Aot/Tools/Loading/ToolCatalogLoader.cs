@@ -59,6 +59,8 @@ internal static class ToolCatalogLoader
         {
             var found = Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
                 .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                // Like the reference's glob: dot-directories (.git, .bob, editor state) are not searched.
+                .Where(f => !Path.GetRelativePath(full, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
                 .Order(StringComparer.Ordinal)
                 .ToList();
             if (found.Count == 0) errors.Add(new ToolLoadError(full, 0, 0, "no-files", "Directory contains no .yaml or .yml files"));
@@ -67,6 +69,13 @@ internal static class ToolCatalogLoader
         if (File.Exists(full)) return [full];
         errors.Add(new ToolLoadError(full, 0, 0, "not-found", $"Configuration file not found: {path}"));
         return [];
+    }
+
+    private static bool IsPortableToolName(string name)
+    {
+        if (name.Length is 0 or > 128) return false;
+        foreach (var c in name) if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) return false;
+        return true;
     }
 
     private static ToolCatalog Build(List<ToolFileContent> contents, ToolLoadSettings settings, List<ToolLoadError> errors,
@@ -181,6 +190,8 @@ internal static class ToolCatalogLoader
                 continue;
             }
             if (selected.Count > 0 && !membership.ContainsKey(name)) continue;
+            if (!IsPortableToolName(name))
+                warnings.Add(new ToolLoadError(draft.Location, "tool-name", $"Tool name '{name}' has characters outside A-Z a-z 0-9 _ - . or is longer than 128; some MCP clients refuse such names"));
             if (string.IsNullOrEmpty(draft.Statement)) continue;
 
             var problems = new List<string>();

@@ -50,7 +50,9 @@ internal sealed class ToolFileParser
         catch (YamlException ex)
         {
             var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
-            _errors.Add(new ToolLoadError(_file, (int)ex.Start.Line, (int)ex.Start.Column, "yaml-syntax", $"Invalid YAML: {message}"));
+            bool duplicate = message.StartsWith("Duplicate key", StringComparison.Ordinal);
+            _errors.Add(new ToolLoadError(_file, (int)ex.Start.Line, (int)ex.Start.Column, duplicate ? "duplicate-key" : "yaml-syntax",
+                duplicate ? $"{message}: a name may appear only once in a mapping" : $"Invalid YAML: {message}"));
             return content;
         }
         if (stream.Documents.Count > 1)
