@@ -34,6 +34,17 @@ public class MapepireResponseParseBenchmarks
         }
         sb.Append("],\"is_done\":false,\"success\":true,\"execution_time\":31}\n\n");
         _reply = Encoding.UTF8.GetBytes(sb.ToString());
+        Console.WriteLine($"// reply size: {_reply.Length} bytes");
+    }
+
+    /// <summary>Floor for comparison: one Utf8JsonReader pass over the same bytes, no document.</summary>
+    [Benchmark(Baseline = true)]
+    public int TokenizeOnly()
+    {
+        var reader = new Utf8JsonReader(_reply);
+        var n = 0;
+        while (reader.Read()) n++;
+        return n;
     }
 
     /// <summary>What the pool does per block: parse into a document, read metadata, collect row elements.</summary>

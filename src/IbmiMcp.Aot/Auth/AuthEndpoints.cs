@@ -24,12 +24,13 @@ internal sealed class AuthEndpoints
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly byte[] _publicKeyBody;
+    private readonly Observability.Telemetry _telemetry;
 
     public AuthEndpoints(KeyRing keys, ITokenStore tokens, SignOnLimiter limiter, ISessionPoolFactory pools, ProxyTrust proxies,
-        BearerAuthenticator bearer, AuthSettings settings, TimeProvider time, ILogger log)
+        BearerAuthenticator bearer, AuthSettings settings, TimeProvider time, ILogger log, Observability.Telemetry? telemetry = null)
     {
         _keys = keys; _tokens = tokens; _limiter = limiter; _pools = pools; _proxies = proxies; _bearer = bearer;
-        _settings = settings; _time = time; _log = log;
+        _settings = settings; _time = time; _log = log; _telemetry = telemetry ?? Observability.Telemetry.Off;
         _publicKeyBody = WritePublicKeyBody(keys.ActiveKeyId, keys.ActivePublicKeyPem);
     }
 
@@ -80,6 +81,7 @@ internal sealed class AuthEndpoints
         if (request is null)
         {
             AuthLog.EnvelopeRejected(_log, client, rejection.Message);
+            _telemetry.SignOnFailed(null, client, "bad_envelope");
             await rejection.WriteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -92,6 +94,7 @@ internal sealed class AuthEndpoints
         if (!_settings.IsHostAllowed(request.Host))
         {
             AuthLog.HostNotAllowed(_log, request.Host, client);
+            _telemetry.SignOnFailed(request.User, client, "host_not_allowed");
             await AuthErrors.HostNotAllowed.WriteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -101,6 +104,7 @@ internal sealed class AuthEndpoints
         if (!_limiter.TryBegin(userKey, addressKey, out int wait))
         {
             AuthLog.SignOnThrottled(_log, request.User, client, wait);
+            _telemetry.SignOnThrottled(request.User, client);
             await AuthErrors.TooManyFailures(wait).WriteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -111,6 +115,7 @@ internal sealed class AuthEndpoints
             if (!await TryReserveSlotAsync().ConfigureAwait(false))
             {
                 AuthLog.MaxSessions(_log, _settings.MaxConcurrentSessions);
+                _telemetry.SignOnFailed(request.User, client, "max_sessions");
                 await AuthErrors.MaxSessions(RetryAfterForSlots()).WriteAsync(context).ConfigureAwait(false);
                 return;
             }
@@ -124,6 +129,7 @@ internal sealed class AuthEndpoints
             {
                 outcome = ex.Failure == MapepireFailure.Authentication ? SignOnOutcome.Rejected : SignOnOutcome.Inconclusive;
                 AuthLog.SignOnFailed(_log, ex.Failure.ToString(), request.User, request.Host, client, ex.Message);
+                _telemetry.SignOnFailed(request.User, client, ex.Failure);
                 await RejectionOf(ex.Failure, request.Host).WriteAsync(context).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -133,11 +139,13 @@ internal sealed class AuthEndpoints
             catch (OperationCanceledException)
             {
                 AuthLog.SignOnFailed(_log, nameof(MapepireFailure.Timeout), request.User, request.Host, client, "sign-on deadline passed");
+                _telemetry.SignOnFailed(request.User, client, "timeout");
                 await AuthErrors.SignOnTimeout(request.Host).WriteAsync(context).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 AuthLog.SignOnError(_log, request.User, request.Host, ex);
+                _telemetry.SignOnFailed(request.User, client, "error");
                 await AuthErrors.Internal.WriteAsync(context).ConfigureAwait(false);
             }
             finally
@@ -180,6 +188,7 @@ internal sealed class AuthEndpoints
         var session = new AuthSession(request.User.ToUpperInvariant(), request.Host, pool, now, expiresAt);
         var token = _tokens.Issue(session);
         AuthLog.SignOnSucceeded(_log, session.User, session.Host, client, session.SessionId, request.PoolStart, request.PoolMax, expiresAt);
+        _telemetry.SignedOn(session.User, client, session.SessionId, expiresAt);
         await WriteTokenAsync(context, token, expiresIn, expiresAt).ConfigureAwait(false);
         return true;
     }
@@ -187,16 +196,17 @@ internal sealed class AuthEndpoints
     /// <summary>DELETE /api/v1/auth with the Bearer token: the session ends and its pool is closed before 204.</summary>
     public async Task SignOutAsync(HttpContext context)
     {
-        if (!_bearer.TryGetSession(context.Request.Headers.Authorization, out var session, out var failure))
+        var authorization = context.Request.Headers.Authorization;
+        if (!_bearer.TryGetSession(authorization, out var session, out var failure))
         {
             BearerAuthenticator.SetChallengeHeader(context, failure);
             await HttpErrors.WriteAsync(context, 401, AuthErrors.Unauthorized, BearerAuthenticator.MessageOf(failure)).ConfigureAwait(false);
             return;
         }
-        BearerAuthenticator.TryGetToken(context.Request.Headers.Authorization, out var token, out _);
-        var revoking = _tokens.RevokeAsync(token);
-        await revoking.ConfigureAwait(false);
+        BearerAuthenticator.TryGetToken(authorization, out var token, out _);
+        await _tokens.RevokeAsync(token).ConfigureAwait(false);
         AuthLog.SignedOut(_log, session!.SessionId, session.User);
+        _telemetry.SignedOut(session.User, session.SessionId, _proxies.ClientAddress(context));
         context.Response.StatusCode = 204;
         context.Response.Headers.CacheControl = "no-store";
     }
@@ -213,7 +223,8 @@ internal sealed class AuthEndpoints
     {
         var next = _tokens.TimeUntilNextExpiry();
         int seconds = next is { } t ? (int)Math.Ceiling(t.TotalSeconds) : 1;
-        return Math.Clamp(seconds, 1, (int)_settings.CleanupInterval.TotalSeconds + 1);
+        // The next expiry is when a slot surely frees; a sign-out may free one sooner, so never say more than a minute.
+        return Math.Clamp(seconds, 1, 60);
     }
 
     internal static AuthRejection RejectionOf(MapepireFailure failure, string host) => failure switch

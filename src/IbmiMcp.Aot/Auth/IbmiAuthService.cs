@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IbmiMcp.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -40,7 +39,7 @@ internal sealed class IbmiAuthService : IAsyncDisposable
     /// (each names its setting). <paramref name="pools"/> opens per-token IBM i pools.
     /// </summary>
     public static IbmiAuthService? Create(ServerOptions options, ILoggerFactory loggerFactory, TimeProvider time, ISessionPoolFactory pools,
-        out IReadOnlyList<string> errors)
+        out IReadOnlyList<string> errors, Observability.Telemetry? telemetry = null)
     {
         var problems = new List<string>();
         var settings = AuthSettings.From(options, problems);
@@ -54,10 +53,10 @@ internal sealed class IbmiAuthService : IAsyncDisposable
         }
         var log = loggerFactory.CreateLogger("IbmiMcp.Auth");
         if (settings.AllowHttp) AuthLog.PlainHttpAllowed(log);
-        var tokens = new TokenStore(settings.MaxConcurrentSessions, time, log);
+        var tokens = new TokenStore(settings.MaxConcurrentSessions, time, log, telemetry);
         var limiter = new SignOnLimiter(settings.MaxFailedSignOns, settings.LockoutDuration, time);
         var bearer = new BearerAuthenticator(tokens, proxies);
-        var endpoints = new AuthEndpoints(keys!, tokens, limiter, pools, proxies, bearer, settings, time, log);
+        var endpoints = new AuthEndpoints(keys!, tokens, limiter, pools, proxies, bearer, settings, time, log, telemetry);
         AuthLog.Ready(log, keys!.ActiveKeyId, keys.KeyIds.Count() - 1, settings.AnyHost ? "*" : string.Join(",", settings.AllowedHosts));
         return new IbmiAuthService(keys, tokens, limiter, endpoints, bearer, settings, log, time);
     }

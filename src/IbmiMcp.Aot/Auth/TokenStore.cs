@@ -20,12 +20,13 @@ internal sealed class TokenStore : ITokenStore
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly int _maxSessions;
+    private readonly Observability.Telemetry _telemetry;
     private int _slots;
 
-    public TokenStore(int maxSessions, TimeProvider time, ILogger log)
+    public TokenStore(int maxSessions, TimeProvider time, ILogger log, Observability.Telemetry? telemetry = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSessions, 1);
-        _maxSessions = maxSessions; _time = time; _log = log;
+        _maxSessions = maxSessions; _time = time; _log = log; _telemetry = telemetry ?? Observability.Telemetry.Off;
     }
 
     public int Count => Volatile.Read(ref _slots);
@@ -76,7 +77,10 @@ internal sealed class TokenStore : ITokenStore
         if (found.IsExpired(_time.GetUtcNow()))
         {
             if (Remove(key, found))
+            {
+                _telemetry.TokenExpired(found.User, found.SessionId);
                 CloseInBackground(found);
+            }
             return TokenLookup.Expired;
         }
         session = found;
@@ -108,7 +112,10 @@ internal sealed class TokenStore : ITokenStore
                 (expired ??= []).Add(pair.Value);
         if (expired is null) return 0;
         foreach (var s in expired)
+        {
+            _telemetry.TokenExpired(s.User, s.SessionId);
             await CloseLoggedAsync(s).ConfigureAwait(false);
+        }
         return expired.Count;
     }
 

@@ -320,7 +320,8 @@ internal sealed class MapepireConnection : IAsyncDisposable
                 var frame = await _ws.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None).ConfigureAwait(false);
                 if (frame.MessageType == WebSocketMessageType.Close)
                 {
-                    Break(MapepireFailure.ConnectionLost, $"The Mapepire server closed the connection ({_ws.CloseStatus} {_ws.CloseStatusDescription}).".Replace(" )", ")"));
+                    var why = string.IsNullOrEmpty(_ws.CloseStatusDescription) ? $"{_ws.CloseStatus}" : $"{_ws.CloseStatus}: {_ws.CloseStatusDescription}";
+                    Break(MapepireFailure.ConnectionLost, $"The Mapepire server closed the connection ({why}).");
                     return;
                 }
                 length += frame.Count;

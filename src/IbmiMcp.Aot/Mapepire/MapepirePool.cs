@@ -38,6 +38,8 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     private int _opening;
     private int _waiters;
     private int _disposed;
+    // Process-wide and monotonic, for mapepire_pool_waits_total: per-pool counts would vanish with token pools.
+    private static long s_waits;
 
     /// <summary>
     /// Builds a pool around a connection factory; <see cref="OpenAsync"/> is the production entry point. Tests and
@@ -136,6 +138,9 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         }
     }
 
+    /// <summary>Rents that had to wait for a connection, over every pool since the process started.</summary>
+    public static long TotalWaits => Interlocked.Read(ref s_waits);
+
     private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     // ── Rent / return ────────────────────────────────────────────────────────
@@ -169,6 +174,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
                 linked ??= CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
                 MapepireConnection? connection;
                 Interlocked.Increment(ref _waiters);
+                Interlocked.Increment(ref s_waits);
                 try
                 {
                     connection = await _idle.Reader.ReadAsync(linked.Token).ConfigureAwait(false);

@@ -110,7 +110,8 @@ public sealed class MapepireTlsPolicy
         }
         if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
         {
-            rejection = "the certificate does not match the host name";
+            // IBM i's generated certificate names only the FQDN (no SAN, spec §1.3): say which name would work.
+            rejection = $"the certificate does not match the host name (it is issued to {certificate.Subject}; connect with that name)";
             return false;
         }
         var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());

@@ -47,6 +47,7 @@ internal sealed class AuthTestServer : IAsyncDisposable
             ("POST", "/api/v1/auth") => service.Endpoints.SignOnAsync(context),
             ("DELETE", "/api/v1/auth") => service.Endpoints.SignOutAsync(context),
             ("POST", "/whoami") => WhoAmIAsync(service, context),
+            ("POST", "/currentuser") => CurrentUserAsync(service, context),
             _ => Status(context, 404),
         });
         await app.StartAsync();
@@ -64,6 +65,18 @@ internal sealed class AuthTestServer : IAsyncDisposable
             return;
         }
         await context.Response.WriteAsync(caller.Identity + " " + caller.Sql!.User);
+    }
+
+    /// <summary>Runs SELECT CURRENT USER on the caller's pool: proves which IBM i identity a token's SQL runs as.</summary>
+    private static async Task CurrentUserAsync(IbmiAuthService service, HttpContext context)
+    {
+        if (!service.Bearer.TryAuthenticate(context, out var caller, out var failure))
+        {
+            await BearerAuthenticator.WriteChallengeAsync(context, failure);
+            return;
+        }
+        using var result = await caller.Sql!.ExecuteAsync(new IbmiMcp.Mapepire.SqlCommand { Sql = "SELECT CURRENT USER FROM SYSIBM.SYSDUMMY1" }, context.RequestAborted);
+        await context.Response.WriteAsync(caller.Identity + " " + result.Rows[0][0].GetString());
     }
 
     private static Task Status(HttpContext context, int status)

@@ -18,6 +18,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     private ServerProcess(Process process) => _process = process;
 
+    /// <summary>Scanned for on dispose (demo passwords and PEM private keys always): no secret may reach the server's output.</summary>
+    private readonly Observability.SecretScanner _secrets = new Observability.SecretScanner().AddDemoPasswords();
+
     public Uri Endpoint { get; private set; } = null!;
     public Uri BaseAddress => new(Endpoint.GetLeftPart(UriPartial.Authority));
     public int Pid => _process.Id;
@@ -69,6 +72,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         if (extraArgs is not null) args.AddRange(extraArgs);
         var process = new Process { StartInfo = CreateStartInfo(args, env, workingDirectory), EnableRaisingEvents = true };
         var server = new ServerProcess(process);
+        if (env is not null && env.TryGetValue("DB2i_PASS", out var password) && password is { Length: >= 6 })
+            server._secrets.AddSecret(password, "DB2i_PASS");
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
@@ -125,6 +130,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         catch (InvalidOperationException) { }
         _process.Dispose();
+        // Every black-box test doubles as a secret scan of the real binary's stderr and stdout.
+        _secrets.AssertClean([("server stderr", Stderr), ("server stdout", Stdout)]);
     }
 
     public static string CreateEmptyDirectory()

@@ -249,6 +249,33 @@ public sealed class MapepireEmulatorFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Random_drops_under_parallel_load_fail_only_as_connection_lost_and_leave_the_pool_consistent()
+    {
+        await using var pool = await _emulator.OpenPoolAsync(options: new MapepirePoolOptions { PoolStart = 2, PoolMax = 5 });
+        _emulator.Host.Faults.Seed = 42;
+        _emulator.Host.Faults.DropProbability = 0.05;
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                using var r = await pool.ExecuteAsync(Departments, CancellationToken.None);
+                return r.Rows.Count == 14 ? "ok" : "wrong rows";
+            }
+            catch (MapepireException ex) { return ex.Failure.ToString(); }
+        })));
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { "ok", nameof(MapepireFailure.ConnectionLost) }));
+        Assert.True(outcomes.Count(o => o == "ok") > 150);
+
+        _emulator.Host.Faults.Reset();
+        var after = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => pool.ExecuteAsync(Departments, CancellationToken.None).AsTask()));
+        foreach (var r in after) { Assert.Equal(14, r.Rows.Count); r.Dispose(); }
+        var stats = pool.Statistics;
+        Assert.True(stats.Total <= 5);
+        Assert.Equal(0, stats.Waiters);
+        Assert.Equal(stats.Total, stats.Idle);
+    }
+
+    [Fact]
     public async Task A_stalled_statement_times_out_and_only_its_connection_is_closed()
     {
         await using var pool = await _emulator.OpenPoolAsync(options: new MapepirePoolOptions

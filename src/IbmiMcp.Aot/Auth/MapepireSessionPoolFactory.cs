@@ -1,0 +1,75 @@
+using IbmiMcp.Configuration;
+using IbmiMcp.Mapepire;
+using Microsoft.Extensions.Logging;
+
+namespace IbmiMcp.Auth;
+
+/// <summary>
+/// The production <see cref="ISessionPoolFactory"/>: one <see cref="MapepirePool"/> per token, on the host the user
+/// asked for (already allow-listed), DB2i_PORT, the server's TLS policy, and the pool sizes from the request.
+/// </summary>
+internal sealed class MapepireSessionPoolFactory : ISessionPoolFactory
+{
+    private readonly ServerOptions _options;
+    private readonly MapepireTlsPolicy _tls;
+    private readonly ILoggerFactory _loggerFactory;
+
+    /// <param name="tls">The same policy the server pool uses (from DB2i_IGNORE_UNAUTHORIZED / DB2i_CA_PATH).</param>
+    public MapepireSessionPoolFactory(ServerOptions options, MapepireTlsPolicy tls, ILoggerFactory loggerFactory)
+    {
+        _options = options; _tls = tls; _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>Mapepire port of token pools; tests point it at an emulator on an ephemeral port.</summary>
+    public int Port { get; init; } = 0;
+
+    public async ValueTask<ISessionPool> OpenAsync(SignOnRequest request, CancellationToken cancellationToken)
+    {
+        var endpoint = new MapepireEndpoint(request.Host, Port > 0 ? Port : _options.Db2iPort, _tls);
+        // The pool owns (and zeroes) its own copy; ours is zeroed by the caller when this returns.
+        var credentials = new MapepireCredentials(request.User, request.Password);
+        // Unlike the reference (no JDBC options on token pools), token pools get DB2i_JDBC_OPTIONS too, so a YAML tool
+        // sees the same naming and library list whichever pool runs it.
+        // One connection first: MapepirePool.OpenAsync opens poolstart connections in parallel, so a wrong password
+        // would cost poolstart failed sign-ons on IBM i and disable the profile after QMAXSIGN / poolstart attempts.
+        // Only once IBM i has accepted the password are the other poolstart - 1 connections opened.
+        var poolOptions = MapepirePoolOptions.FromServer(_options, 1, request.PoolMax);
+        var pool = await MapepirePool.OpenAsync(endpoint, credentials, poolOptions, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WarmUpAsync(pool, request.PoolStart, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return new Session(pool);
+    }
+
+    /// <summary>
+    /// Brings an open pool to <paramref name="count"/> connections by renting that many at once (renting opens new ones
+    /// while below poolmax) and returning them. The sign-on is already proven, so a failed extra connection is not
+    /// fatal: the pool opens it again on demand.
+    /// </summary>
+    private static async Task WarmUpAsync(MapepirePool pool, int count, CancellationToken cancellationToken)
+    {
+        if (count <= 1) return;
+        var renting = new Task<MapepireConnection>[count];
+        for (int i = 0; i < count; i++) renting[i] = pool.RentAsync(cancellationToken).AsTask();
+        try { await Task.WhenAll(renting).ConfigureAwait(false); }
+        catch (MapepireException) { }
+        foreach (var task in renting)
+            if (task.IsCompletedSuccessfully) pool.Return(task.Result);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Adapts the pool to <see cref="ISessionPool"/>; exposes it for statistics.</summary>
+    internal sealed class Session(MapepirePool pool) : ISessionPool
+    {
+        public MapepirePool Pool { get; } = pool;
+        public string User => Pool.User;
+        public ValueTask<SqlResult> ExecuteAsync(SqlCommand command, CancellationToken cancellationToken) => Pool.ExecuteAsync(command, cancellationToken);
+        public ValueTask DisposeAsync() => Pool.DisposeAsync();
+    }
+}

@@ -1,0 +1,127 @@
+using IbmiMcp.Auth;
+using IbmiMcp.Configuration;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace IbmiMcp.Mcp;
+
+/// <summary>
+/// The SDK handlers for tools and resources. The caller reaches them explicitly: over HTTP through
+/// <c>JsonRpcMessage.Context.Items[<see cref="CallerItemKey"/>]</c>, set by <see cref="McpHttpEndpoint"/> per POST;
+/// over stdio as the fixed caller given to <see cref="CreateServerOptions"/>. Never through ambient state.
+/// </summary>
+internal sealed class McpHandlers
+{
+    public const string CallerItemKey = "ibmi-mcp.caller";
+
+    private readonly IToolSource _tools;
+    private readonly ToolsetsResource _toolsets;
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private ListToolsResult? _listResult;
+    private IReadOnlyList<Tool>? _listSource;
+
+    public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    {
+        _options = options;
+        _tools = tools;
+        _toolsets = new ToolsetsResource(tools, timeProvider ?? TimeProvider.System);
+        _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp");
+    }
+
+    /// <summary>
+    /// Options for one or many <see cref="McpServer"/>s. The instance is shared by every per-request server (the SDK
+    /// copies what it needs at creation). <paramref name="fixedCaller"/> is for transports that carry no per-message
+    /// identity (stdio); null means every message must carry its caller in Items.
+    /// </summary>
+    public McpServerOptions CreateServerOptions(Caller? fixedCaller)
+    {
+        return new McpServerOptions
+        {
+            ServerInfo = new Implementation { Name = _options.ServerName, Version = _options.ServerVersion },
+            Capabilities = new ServerCapabilities
+            {
+                Tools = new ToolsCapability { ListChanged = true },
+                Resources = new ResourcesCapability { ListChanged = false, Subscribe = false },
+            },
+            Handlers = new McpServerHandlers
+            {
+                ListToolsHandler = (_, _) => ValueTask.FromResult(GetListResult()),
+                CallToolHandler = (request, ct) => CallToolAsync(request, fixedCaller, ct),
+                ListResourcesHandler = (_, _) => ValueTask.FromResult(_toolsets.List()),
+                ReadResourceHandler = (request, _) => ValueTask.FromResult(_toolsets.Read(request.Params?.Uri)),
+            },
+        };
+    }
+
+    internal ListToolsResult GetListResult()
+    {
+        // The source returns the same list instance until it changes, so one result object serves every tools/list.
+        var tools = _tools.ListTools();
+        var cached = Volatile.Read(ref _listResult);
+        if (cached is not null && ReferenceEquals(Volatile.Read(ref _listSource), tools))
+            return cached;
+        var fresh = new ListToolsResult { Tools = tools as IList<Tool> ?? [.. tools] };
+        Volatile.Write(ref _listSource, tools);
+        Volatile.Write(ref _listResult, fresh);
+        return fresh;
+    }
+
+    private ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, Caller? fixedCaller, CancellationToken ct)
+    {
+        var parameters = request.Params ?? throw new McpProtocolException("tools/call requires params", McpErrorCode.InvalidParams);
+        var caller = ResolveCaller(request, fixedCaller);
+        var name = parameters.Name;
+        if (string.IsNullOrEmpty(name) || !_tools.Contains(name))
+            throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
+        return InvokeToolAsync(name, parameters.Arguments, caller, ct);
+    }
+
+    /// <summary>Runs a known tool; unexpected exceptions become an isError result (shared with <see cref="McpFastPath"/>).</summary>
+    internal ValueTask<CallToolResult> InvokeToolAsync(string name, IDictionary<string, System.Text.Json.JsonElement>? arguments, Caller caller,
+        CancellationToken ct)
+    {
+        ValueTask<CallToolResult> pending;
+        try
+        {
+            pending = _tools.CallAsync(name, arguments, caller, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not McpProtocolException)
+        {
+            return ValueTask.FromResult(Unexpected(name, ex));
+        }
+        return pending.IsCompletedSuccessfully ? pending : AwaitAsync(pending, name);
+    }
+
+    private async ValueTask<CallToolResult> AwaitAsync(ValueTask<CallToolResult> pending, string name)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not McpProtocolException)
+        {
+            return Unexpected(name, ex);
+        }
+    }
+
+    private CallToolResult Unexpected(string name, Exception ex)
+    {
+        // Unknown exceptions may carry internals; the model only learns that something failed (STYLE §8).
+        McpLog.ToolFailed(_logger, ex, name);
+        return new CallToolResult
+        {
+            IsError = true,
+            Content = [new TextContentBlock { Text = $"Error executing '{name}': An internal error occurred." }],
+        };
+    }
+
+    private static Caller ResolveCaller<T>(RequestContext<T> request, Caller? fixedCaller)
+    {
+        if (request.Items.TryGetValue(CallerItemKey, out var value) && value is Caller caller)
+            return caller;
+        return fixedCaller ?? throw new McpProtocolException("No caller identity on this request", McpErrorCode.InternalError);
+    }
+}

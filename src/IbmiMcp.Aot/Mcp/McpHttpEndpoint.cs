@@ -1,0 +1,661 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using IbmiMcp.Auth;
+using IbmiMcp.Configuration;
+using IbmiMcp.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace IbmiMcp.Mcp;
+
+/// <summary>
+/// The MCP Streamable HTTP endpoint (MCP_HTTP_ENDPOINT_PATH, default /mcp). The router sends every method on that
+/// path here. Checks run cheapest first: Origin → method → Accept → Content-Type → length → MCP-Protocol-Version →
+/// authentication → body → JSON-RPC parse → session routing; each failure has its own 4xx and JSON-RPC body
+/// (see docs/mcp-endpoint.md). The JSON-RPC work itself is the SDK's <see cref="StreamableHttpServerTransport"/>:
+/// one per POST in stateless mode, one per session in stateful mode.
+/// </summary>
+internal sealed partial class McpHttpEndpoint : IAsyncDisposable
+{
+    private static readonly JsonTypeInfo<JsonRpcMessage> s_messageType = McpJsonUtilities.ProtocolOptions.GetTypeInfo<JsonRpcMessage>();
+
+    private readonly ServerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly IToolSource _tools;
+    private readonly IMcpAuthenticator _authenticator;
+    private readonly OriginPolicy _origins;
+    private readonly McpServerOptions _serverOptions;
+    private readonly McpSessionStore _sessions;
+    private readonly SessionMode _mode;
+    private readonly long _maxBody;
+    private readonly McpFastPath _fastPath;
+
+    /// <param name="options">Reads HttpEndpointPath, SessionMode, AllowedOrigins, MaxRequestBodyBytes, StatefulSessionStaleTimeoutMs, ServerName/Version.</param>
+    /// <param name="loggerFactory">Also handed to the SDK.</param>
+    /// <param name="tools">All tools (built-in + YAML), usually a <see cref="CompositeToolSource"/>.</param>
+    /// <param name="authenticator">One per MCP_AUTH_MODE, see <see cref="McpAuthenticators.Create"/>.</param>
+    /// <param name="timeProvider">Clock for the session sweep; tests pass a fake.</param>
+    public McpHttpEndpoint(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, IMcpAuthenticator authenticator,
+        TimeProvider? timeProvider = null)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp.Http");
+        _tools = tools;
+        _authenticator = authenticator;
+        _origins = new OriginPolicy(options.AllowedOrigins);
+        _mode = options.SessionMode;
+        _maxBody = options.MaxRequestBodyBytes > 0 ? options.MaxRequestBodyBytes : 1024 * 1024;
+        var handlers = new McpHandlers(options, tools, loggerFactory, timeProvider);
+        _serverOptions = handlers.CreateServerOptions(fixedCaller: null);
+        _fastPath = new McpFastPath(tools, handlers);
+        _sessions = new McpSessionStore(TimeSpan.FromMilliseconds(Math.Max(1000, options.StatefulSessionStaleTimeoutMs)),
+            timeProvider ?? TimeProvider.System, _logger);
+        tools.Changed += OnToolsChanged;
+    }
+
+    internal int SessionCount => _sessions.Count;
+
+    internal McpSessionStore Sessions => _sessions;
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var origin = request.Headers.Origin;
+        if (!StringValues.IsNullOrEmpty(origin))
+        {
+            var value = origin.ToString();
+            if (!_origins.IsAllowed(value))
+            {
+                McpLog.OriginRejected(_logger, value.Length > 200 ? value[..200] : value);
+                return Reject(context, StatusCodes.Status403Forbidden, -32005, "Forbidden: Origin not allowed. Add it to MCP_ALLOWED_ORIGINS.");
+            }
+            context.Response.Headers.AccessControlAllowOrigin = origin;
+            context.Response.Headers.Vary = "Origin";
+            context.Response.Headers.AccessControlExposeHeaders = "Mcp-Session-Id";
+        }
+
+        var method = request.Method;
+        if (HttpMethods.IsPost(method))
+            return HandlePostAsync(context);
+        if (HttpMethods.IsGet(method))
+            return HandleGetAsync(context);
+        if (HttpMethods.IsDelete(method))
+            return HandleDeleteAsync(context);
+        if (HttpMethods.IsOptions(method))
+            return Preflight(context);
+
+        context.Response.Headers.Allow = "GET, POST, DELETE, OPTIONS";
+        return Reject(context, StatusCodes.Status405MethodNotAllowed, -32000, "Method Not Allowed: use POST (GET and DELETE for sessions).");
+    }
+
+    // ── POST ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    private async Task HandlePostAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!AcceptsJsonAndEventStream(request.Headers.Accept))
+        {
+            await Reject(context, StatusCodes.Status406NotAcceptable, -32000,
+                "Not Acceptable: Client must accept both application/json and text/event-stream").ConfigureAwait(false);
+            return;
+        }
+        if (!IsJsonContentType(request.ContentType))
+        {
+            await Reject(context, StatusCodes.Status415UnsupportedMediaType, -32600,
+                "Unsupported Media Type: Content-Type must be 'application/json'.").ConfigureAwait(false);
+            return;
+        }
+        if (request.ContentLength > _maxBody)
+        {
+            await RejectTooLarge(context).ConfigureAwait(false);
+            return;
+        }
+        if (!TryReadProtocolVersion(request, out var protocolVersion, out var badVersion))
+        {
+            await Reject(context, StatusCodes.Status400BadRequest, -32600,
+                $"Bad Request: Unsupported MCP-Protocol-Version '{Truncate(badVersion!)}'. Supported: {McpProtocolVersions.SupportedList}.").ConfigureAwait(false);
+            return;
+        }
+
+        var caller = await _authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+        if (caller is null)
+            return;
+
+        JsonRpcMessage? message;
+        byte[]? buffer = null;
+        try
+        {
+            int length;
+            (buffer, length) = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
+            if (length < 0)
+            {
+                await RejectTooLarge(context).ConfigureAwait(false);
+                return;
+            }
+            // Stateless tools/list and tools/call of the current revisions skip the per-request SDK server.
+            if (protocolVersion is McpProtocolVersions.V2025_06_18 or McpProtocolVersions.V2025_11_25
+                && _mode != SessionMode.Stateful
+                && StringValues.IsNullOrEmpty(request.Headers["Mcp-Session-Id"])
+                && await _fastPath.TryHandleAsync(context, buffer.AsMemory(0, length), caller).ConfigureAwait(false))
+            {
+                return;
+            }
+            message = await ParseAsync(context, buffer.AsMemory(0, length)).ConfigureAwait(false);
+            if (message is null)
+                return;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            return;   // client went away mid-body
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RejectTooLarge(context).ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            if (buffer is not null)
+                ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var context2 = message.Context ??= new JsonRpcMessageContext();
+        (context2.Items ??= new Dictionary<string, object?>(1))[McpHandlers.CallerItemKey] = caller;
+        if (protocolVersion is not null)
+            context2.ProtocolVersion = protocolVersion;
+
+        var isInitialize = message is JsonRpcRequest { Method: RequestMethods.Initialize };
+        if (isInitialize)
+            PinHandshakeVersion((JsonRpcRequest)message);
+
+        var sessionId = request.Headers["Mcp-Session-Id"].ToString();
+        try
+        {
+            if (sessionId.Length > 0)
+            {
+                if (_mode == SessionMode.Stateless)
+                {
+                    await Reject(context, StatusCodes.Status400BadRequest, -32600,
+                        "Bad Request: Mcp-Session-Id is not supported; this server runs with MCP_SESSION_MODE=stateless.").ConfigureAwait(false);
+                    return;
+                }
+                var session = await FindSessionAsync(context, sessionId, caller).ConfigureAwait(false);
+                if (session is not null)
+                    await PostToSessionAsync(context, session, message).ConfigureAwait(false);
+                return;
+            }
+
+            if (isInitialize && _mode != SessionMode.Stateless)
+            {
+                await StartSessionAsync(context, caller, message).ConfigureAwait(false);
+                return;
+            }
+
+            if (_mode == SessionMode.Stateful)
+            {
+                await Reject(context, StatusCodes.Status400BadRequest, -32600,
+                    "Bad Request: A session ID or an initialize request is required for stateful mode.").ConfigureAwait(false);
+                return;
+            }
+
+            await PostStatelessAsync(context, message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // client disconnected; nothing left to answer
+        }
+        catch (Exception ex)
+        {
+            McpLog.EndpointFailed(_logger, ex);
+            await Reject(context, StatusCodes.Status500InternalServerError, -32603, "Internal error.").ConfigureAwait(false);
+        }
+    }
+
+    private async Task PostStatelessAsync(HttpContext context, JsonRpcMessage message)
+    {
+        var transport = new StreamableHttpServerTransport(_loggerFactory) { Stateless = true };
+        var server = McpServer.Create(transport, _serverOptions, _loggerFactory, null);
+        var run = server.RunAsync(context.RequestAborted);
+        try
+        {
+            await WriteThroughTransportAsync(context, transport, message).ConfigureAwait(false);
+        }
+        finally
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartSessionAsync(HttpContext context, Caller caller, JsonRpcMessage message)
+    {
+        var id = McpSessionStore.NewSessionId();
+        var transport = new StreamableHttpServerTransport(_loggerFactory) { SessionId = id };
+        var server = McpServer.Create(transport, _serverOptions, _loggerFactory, null);
+        var session = new McpSession(id, caller, transport, server, _sessions.Now);
+        if (!_sessions.TryAdd(session))
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            McpLog.SessionLimit(_logger, McpSessionStore.MaxSessions);
+            await Reject(context, StatusCodes.Status503ServiceUnavailable, -32000,
+                "Service Unavailable: too many open MCP sessions; retry later.").ConfigureAwait(false);
+            return;
+        }
+        McpLog.SessionOpened(_logger, id, caller.Identity);
+        context.Response.Headers["Mcp-Session-Id"] = id;
+        await PostToSessionAsync(context, session, message).ConfigureAwait(false);
+    }
+
+    private async Task PostToSessionAsync(HttpContext context, McpSession session, JsonRpcMessage message)
+    {
+        context.Response.Headers["Mcp-Session-Id"] = session.Id;
+        session.Enter(_sessions.Now);
+        try
+        {
+            await WriteThroughTransportAsync(context, session.Transport, message).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Exit(_sessions.Now);
+        }
+    }
+
+    private static async Task WriteThroughTransportAsync(HttpContext context, StreamableHttpServerTransport transport, JsonRpcMessage message)
+    {
+        var response = context.Response;
+        response.Headers.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache,no-store";
+        response.Headers.ContentEncoding = "identity";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        bool wrote;
+        if (message.Context?.ProtocolVersion == McpProtocolVersions.V2026_07_28)
+        {
+            // 2026-07-28 (SEP-2575) maps some JSON-RPC errors to HTTP statuses; the status can only be chosen
+            // before the first byte, which this callback precedes.
+            wrote = await transport.HandlePostRequestAsync(message, response.Body, first =>
+            {
+                if (first is JsonRpcError error && !response.HasStarted)
+                    response.StatusCode = StatusForError(error.Error.Code);
+                return ValueTask.CompletedTask;
+            }, context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            wrote = await transport.HandlePostRequestAsync(message, response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        if (!wrote && !response.HasStarted)
+        {
+            // Notifications and client responses carry nothing to answer (Streamable HTTP: 202, empty body).
+            response.Headers.ContentType = default;
+            response.Headers.CacheControl = default;
+            response.Headers.ContentEncoding = default;
+            response.StatusCode = StatusCodes.Status202Accepted;
+        }
+    }
+
+    private static int StatusForError(int code) => code switch
+    {
+        (int)McpErrorCode.ParseError or (int)McpErrorCode.InvalidRequest or (int)McpErrorCode.UnsupportedProtocolVersion
+            or (int)McpErrorCode.HeaderMismatch or (int)McpErrorCode.MissingRequiredClientCapability => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status200OK,
+    };
+
+    /// <summary>
+    /// An initialize asking for a revision we do not serve (e.g. 2024-11-05) is answered with our own latest
+    /// handshake revision, as the MCP lifecycle prescribes; the SDK would otherwise accept any revision it knows.
+    /// </summary>
+    private static void PinHandshakeVersion(JsonRpcRequest request)
+    {
+        if (request.Params is JsonObject parameters
+            && parameters["protocolVersion"] is JsonValue value
+            && value.TryGetValue<string>(out var requested)
+            && !McpProtocolVersions.IsSupported(requested))
+        {
+            parameters["protocolVersion"] = McpProtocolVersions.LatestHandshake;
+        }
+    }
+
+    // ── GET / DELETE / OPTIONS ──────────────────────────────────────────────────────────────────────────────────
+
+    private async Task HandleGetAsync(HttpContext context)
+    {
+        var caller = await _authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+        if (caller is null)
+            return;
+
+        var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+        if (sessionId.Length == 0)
+        {
+            if (AcceptsEventStream(context.Request.Headers.Accept))
+            {
+                // An SDK client probing for the standalone SSE stream: none exists without a session (SDK semantics).
+                context.Response.Headers.Allow = _mode == SessionMode.Stateless ? "POST" : "GET, POST, DELETE";
+                await Reject(context, StatusCodes.Status405MethodNotAllowed, -32000,
+                    "Method Not Allowed: no standalone SSE stream without a session; POST JSON-RPC messages to this endpoint.").ConfigureAwait(false);
+                return;
+            }
+            await WriteInfoAsync(context).ConfigureAwait(false);   // a human or health probe: the reference's info JSON
+            return;
+        }
+
+        if (_mode == SessionMode.Stateless)
+        {
+            context.Response.Headers.Allow = "POST";
+            await Reject(context, StatusCodes.Status405MethodNotAllowed, -32000,
+                "Method Not Allowed: sessions are not supported with MCP_SESSION_MODE=stateless.").ConfigureAwait(false);
+            return;
+        }
+        if (!AcceptsEventStream(context.Request.Headers.Accept))
+        {
+            await Reject(context, StatusCodes.Status406NotAcceptable, -32000,
+                "Not Acceptable: Client must accept text/event-stream").ConfigureAwait(false);
+            return;
+        }
+        var session = await FindSessionAsync(context, sessionId, caller).ConfigureAwait(false);
+        if (session is null)
+            return;
+        if (!session.TryOpenGetStream())
+        {
+            await Reject(context, StatusCodes.Status409Conflict, -32000,
+                "Conflict: this session already has an open GET stream.").ConfigureAwait(false);
+            return;
+        }
+
+        session.Enter(_sessions.Now);
+        try
+        {
+            var response = context.Response;
+            response.Headers["Mcp-Session-Id"] = session.Id;
+            response.Headers.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache,no-store";
+            response.Headers.ContentEncoding = "identity";
+            response.Headers["X-Accel-Buffering"] = "no";
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.Lifetime);
+            using var body = new SerializedWriteStream(response.Body);
+            // Hand the stream to the transport first (it registers it before its first await), then flush the
+            // status line: a client that sees 200 can rely on receiving every later notification.
+            var loop = session.Transport.HandleGetRequestAsync(body, linked.Token);
+            await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            await loop.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            session.CloseGetStream();
+            session.Exit(_sessions.Now);
+        }
+    }
+
+    private async Task HandleDeleteAsync(HttpContext context)
+    {
+        var caller = await _authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+        if (caller is null)
+            return;
+
+        if (_mode == SessionMode.Stateless)
+        {
+            context.Response.Headers.Allow = "POST";
+            await Reject(context, StatusCodes.Status405MethodNotAllowed, -32000,
+                "Method Not Allowed: DELETE operations are not supported in this mode.").ConfigureAwait(false);
+            return;
+        }
+        var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+        if (sessionId.Length == 0)
+        {
+            await WriteStatusAsync(context, "stateless_mode", "No sessions to delete in stateless mode", null).ConfigureAwait(false);
+            return;
+        }
+        if (!_sessions.TryGet(sessionId, out var session))
+        {
+            await Reject(context, StatusCodes.Status404NotFound, -32001, "Session not found or expired.").ConfigureAwait(false);
+            return;
+        }
+        if (!session.IsOwnedBy(caller))
+        {
+            McpLog.SessionOwnerMismatch(_logger, sessionId, caller.Identity);
+            await Reject(context, StatusCodes.Status403Forbidden, -32005,
+                "Forbidden: the session belongs to another identity.").ConfigureAwait(false);
+            return;
+        }
+        await _sessions.RemoveAsync(sessionId, "deleted by client").ConfigureAwait(false);
+        await WriteStatusAsync(context, "session_closed", null, sessionId).ConfigureAwait(false);
+    }
+
+    private static Task Preflight(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowMethods = "GET, POST, DELETE, OPTIONS";
+        headers.AccessControlAllowHeaders = "Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID";
+        headers.AccessControlMaxAge = "600";
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    // ── helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+    private async ValueTask<McpSession?> FindSessionAsync(HttpContext context, string sessionId, Caller caller)
+    {
+        if (!_sessions.TryGet(sessionId, out var session))
+        {
+            // -32001 as the SDKs use; the client's cue to initialize a new session.
+            await Reject(context, StatusCodes.Status404NotFound, -32001, "Session not found").ConfigureAwait(false);
+            return null;
+        }
+        if (!session.IsOwnedBy(caller))
+        {
+            McpLog.SessionOwnerMismatch(_logger, sessionId, caller.Identity);
+            await Reject(context, StatusCodes.Status403Forbidden, -32005,
+                "Forbidden: the session belongs to another identity.").ConfigureAwait(false);
+            return null;
+        }
+        return session;
+    }
+
+    private static bool TryReadProtocolVersion(HttpRequest request, out string? version, out string? rejected)
+    {
+        var header = request.Headers["MCP-Protocol-Version"];
+        rejected = null;
+        if (StringValues.IsNullOrEmpty(header))
+        {
+            // Absent: the initialize request itself, or a 2025-03-26-era client (the spec says assume that revision).
+            version = null;
+            return true;
+        }
+        var value = header.ToString().Trim();
+        if (McpProtocolVersions.IsSupported(value))
+        {
+            version = value;
+            return true;
+        }
+        version = null;
+        rejected = value;
+        return false;
+    }
+
+    private async ValueTask<JsonRpcMessage?> ParseAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    {
+        var span = body.Span;
+        var start = 0;
+        while (start < span.Length && span[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            start++;
+        if (start == span.Length)
+        {
+            await Reject(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the request body is empty.").ConfigureAwait(false);
+            return null;
+        }
+        if (span[start] == (byte)'[')
+        {
+            await Reject(context, StatusCodes.Status400BadRequest, -32600,
+                "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per POST.").ConfigureAwait(false);
+            return null;
+        }
+
+        JsonRpcMessage? message = null;
+        var valid = true;
+        try
+        {
+            message = JsonSerializer.Deserialize(span, s_messageType);
+        }
+        catch (JsonException)
+        {
+            valid = IsWellFormedJson(span);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            // The SDK's converters throw these for JSON that is not a JSON-RPC message.
+        }
+
+        if (message is not null)
+            return message;
+        if (!valid)
+            await Reject(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the request body is not valid JSON.").ConfigureAwait(false);
+        else
+            await Reject(context, StatusCodes.Status400BadRequest, -32600, "Invalid Request: the body is not a JSON-RPC 2.0 message.").ConfigureAwait(false);
+        return null;
+    }
+
+    private static bool IsWellFormedJson(ReadOnlySpan<byte> span)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(span);
+            while (reader.Read())
+            {
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads the whole body into a pooled buffer; length -1 means it exceeded MCP_HTTP_MAX_BODY_BYTES.</summary>
+    private async ValueTask<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var initial = (int)Math.Min(request.ContentLength is > 0 and var known ? known + 1 : 4096, _maxBody + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(initial);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > _maxBody)
+                        return (buffer, -1);
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, _maxBody + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
+                if (read == 0)
+                    return (buffer, length > _maxBody ? -1 : length);
+                length += read;
+                if (length > _maxBody)
+                    return (buffer, -1);
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    internal static bool AcceptsJsonAndEventStream(StringValues accept)
+    {
+        // No Accept header means "anything" (RFC 9110 §12.5.1); SDK clients always send both types.
+        if (StringValues.IsNullOrEmpty(accept))
+            return true;
+        bool json = false, sse = false;
+        foreach (var value in accept)
+        {
+            if (value is null)
+                continue;
+            foreach (var range in new MediaRanges(value))
+            {
+                if (range.Equals("*/*", StringComparison.Ordinal))
+                    json = sse = true;
+                else if (range.Equals("application/json", StringComparison.OrdinalIgnoreCase) || range.Equals("application/*", StringComparison.OrdinalIgnoreCase))
+                    json = true;
+                else if (range.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase) || range.Equals("text/*", StringComparison.OrdinalIgnoreCase))
+                    sse = true;
+            }
+        }
+        return json && sse;
+    }
+
+    internal static bool AcceptsEventStream(StringValues accept)
+    {
+        if (StringValues.IsNullOrEmpty(accept))
+            return false;   // for GET, only an explicit SSE request opens a stream
+        foreach (var value in accept)
+        {
+            if (value is null)
+                continue;
+            foreach (var range in new MediaRanges(value))
+                if (range.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+                    return true;
+        }
+        return false;
+    }
+
+    internal static bool IsJsonContentType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+            return false;
+        var media = contentType.AsSpan();
+        var semicolon = media.IndexOf(';');
+        if (semicolon >= 0)
+            media = media[..semicolon];
+        return media.Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private Task RejectTooLarge(HttpContext context)
+        => Reject(context, StatusCodes.Status413PayloadTooLarge, -32600,
+            $"Payload Too Large: the request body exceeds {_maxBody} bytes (MCP_HTTP_MAX_BODY_BYTES).");
+
+    private Task Reject(HttpContext context, int status, int code, string message)
+    {
+        McpLog.RequestRejected(_logger, status, message);
+        return HttpErrors.WriteJsonRpcAsync(context, status, code, message);
+    }
+
+    private static string Truncate(string value) => value.Length > 40 ? value[..40] : value;
+
+    private void OnToolsChanged()
+    {
+        var count = _sessions.NotifyToolsChanged();
+        McpLog.ToolsChanged(_logger, count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _tools.Changed -= OnToolsChanged;
+        await _sessions.DisposeAsync().ConfigureAwait(false);
+    }
+}

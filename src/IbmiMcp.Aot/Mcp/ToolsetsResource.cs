@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace IbmiMcp.Mcp;
+
+/// <summary>
+/// The <c>toolsets://</c> resources (spec §5.11): <c>toolsets://</c> describes every toolset, <c>toolsets://&lt;name&gt;</c>
+/// one. Delivered like the reference, as an application/json blob of
+/// <c>{totalToolsets, totalTools, toolsets:[{name,title,description,tools,toolCount}], statistics:{multiToolsetTools, toolsetCounts}, timestamp}</c>.
+/// </summary>
+internal sealed class ToolsetsResource
+{
+    public const string Scheme = "toolsets://";
+    private const string MimeType = "application/json";
+
+    private readonly IToolSource _tools;
+    private readonly TimeProvider _time;
+
+    public ToolsetsResource(IToolSource tools, TimeProvider time)
+    {
+        _tools = tools;
+        _time = time;
+    }
+
+    public ListResourcesResult List()
+    {
+        var toolsets = _tools.Toolsets;
+        var resources = new List<Resource>(toolsets.Count + 1)
+        {
+            new() { Uri = Scheme, Name = "toolsets", Title = "All toolsets", Description = "Every toolset with its tools.", MimeType = MimeType },
+        };
+        foreach (var set in toolsets)
+        {
+            resources.Add(new Resource
+            {
+                Uri = Scheme + set.Name,
+                Name = set.Name,
+                Title = set.Title,
+                Description = set.Description ?? $"Tools of the '{set.Name}' toolset.",
+                MimeType = MimeType,
+            });
+        }
+        return new ListResourcesResult { Resources = resources };
+    }
+
+    public ReadResourceResult Read(string? uri)
+    {
+        if (uri is null || !uri.StartsWith(Scheme, StringComparison.Ordinal))
+            throw new McpProtocolException($"Unknown resource: '{uri}'", McpErrorCode.ResourceNotFound);
+
+        var name = uri.AsSpan(Scheme.Length).TrimEnd('/');
+        IReadOnlyList<McpToolset> selected = _tools.Toolsets;
+        if (!name.IsEmpty)
+        {
+            McpToolset? match = null;
+            foreach (var set in selected)
+                if (name.SequenceEqual(set.Name))
+                    match = set;
+            if (match is null)
+                throw new McpProtocolException($"Unknown toolset: '{name}'", McpErrorCode.ResourceNotFound);
+            selected = [match];
+        }
+
+        var bytes = Describe(selected, _time.GetUtcNow());
+        return new ReadResourceResult { Contents = [BlobResourceContents.FromBytes(bytes, uri, MimeType)] };
+    }
+
+    internal static byte[] Describe(IReadOnlyList<McpToolset> toolsets, DateTimeOffset now)
+    {
+        var membership = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var set in toolsets)
+            foreach (var tool in set.Tools)
+                membership[tool] = membership.GetValueOrDefault(tool) + 1;
+        var multi = 0;
+        foreach (var count in membership.Values)
+            if (count > 1)
+                multi++;
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("totalToolsets"u8, toolsets.Count);
+            w.WriteNumber("totalTools"u8, membership.Count);
+            w.WriteStartArray("toolsets"u8);
+            foreach (var set in toolsets)
+            {
+                w.WriteStartObject();
+                w.WriteString("name"u8, set.Name);
+                if (set.Title is not null)
+                    w.WriteString("title"u8, set.Title);
+                w.WriteString("description"u8, set.Description ?? "");
+                w.WriteStartArray("tools"u8);
+                foreach (var tool in set.Tools)
+                    w.WriteStringValue(tool);
+                w.WriteEndArray();
+                w.WriteNumber("toolCount"u8, set.Tools.Count);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("statistics"u8);
+            w.WriteNumber("multiToolsetTools"u8, multi);
+            w.WriteStartObject("toolsetCounts"u8);
+            foreach (var set in toolsets)
+                w.WriteNumber(set.Name, set.Tools.Count);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteString("timestamp"u8, now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,13 @@
+namespace IbmiMcp.Observability;
+
+/// <summary>The <c>event</c> field of an audit line.</summary>
+internal enum AuditEventKind : byte
+{
+    SignOn,
+    TokenIssued,
+    TokenRevoked,
+    TokenExpired,
+    ToolCall,
+    /// <summary>Written by the audit writer itself when events were dropped since the last report.</summary>
+    Dropped,
+}

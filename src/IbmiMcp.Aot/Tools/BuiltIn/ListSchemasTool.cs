@@ -1,0 +1,68 @@
+using IbmiMcp.Mapepire;
+using ModelContextProtocol.Protocol;
+
+namespace IbmiMcp.Tools.BuiltIn;
+
+/// <summary>list_schemas (--builtin-tools): QSYS2.SYSSCHEMAS, paged with OFFSET/FETCH; one extra row tells hasMore.</summary>
+internal sealed class ListSchemasTool : BuiltInTool
+{
+    public const string ToolName = "list_schemas";
+
+    private const string Select = "SELECT SCHEMA_NAME, SYSTEM_SCHEMA_NAME, SCHEMA_TEXT FROM QSYS2.SYSSCHEMAS";
+    private const string Filter = "SCHEMA_NAME LIKE UPPER(?)";
+    private const string NoSystem = "SCHEMA_NAME NOT LIKE 'Q%' AND SCHEMA_NAME NOT LIKE 'SYS%'";
+    private const string Page = " ORDER BY SCHEMA_NAME OFFSET ? ROWS FETCH FIRST ? ROWS ONLY";
+
+    // Four fixed statements instead of text built per call: the statement cache on IBM i keys on the text.
+    private static readonly string s_all = Select + Page;
+    private static readonly string s_filtered = Select + " WHERE " + Filter + Page;
+    private static readonly string s_user = Select + " WHERE " + NoSystem + Page;
+    private static readonly string s_userFiltered = Select + " WHERE " + Filter + " AND " + NoSystem + Page;
+
+    private const string Schema = """
+        {"type":"object","properties":{
+          "filter":{"type":"string","maxLength":128,"description":"SQL LIKE pattern on the schema name (e.g. 'SAMPLE%')."},
+          "include_system":{"type":"boolean","default":false,"description":"Include system schemas (Q*, SYS*)."},
+          "limit":{"type":"integer","minimum":1,"maximum":500,"default":50,"description":"Maximum schemas to return."},
+          "offset":{"type":"integer","minimum":0,"default":0,"description":"Schemas to skip, for paging."}
+        },"additionalProperties":false}
+        """;
+
+    public ListSchemasTool()
+        : base(ToolName, "List schemas", "List the schemas (libraries) on the system, optionally filtered by a LIKE pattern; pages with limit/offset and reports hasMore.",
+            Schema, readOnly: true)
+    {
+    }
+
+    public override async ValueTask<CallToolResult> InvokeAsync(ToolArguments arguments, ISqlRunner sql, CancellationToken cancellationToken)
+    {
+        var filter = arguments.OptionalString("filter", 0, 128);
+        if (string.IsNullOrWhiteSpace(filter))
+            filter = null;
+        var includeSystem = arguments.Boolean("include_system", false);
+        var limit = arguments.Integer("limit", 50, 1, 500);
+        var offset = arguments.Integer("offset", 0, 0, int.MaxValue);
+
+        var text = (filter is null, includeSystem) switch
+        {
+            (true, true) => s_all,
+            (false, true) => s_filtered,
+            (true, false) => s_user,
+            (false, false) => s_userFiltered,
+        };
+        SqlValue[] parameters = filter is null
+            ? [SqlValue.From(offset), SqlValue.From(limit + 1)]
+            : [SqlValue.From(filter), SqlValue.From(offset), SqlValue.From(limit + 1)];
+
+        using var result = await sql.ExecuteAsync(new SqlCommand { Sql = text, Parameters = parameters, Rows = limit + 1, ClientTag = ClientTag },
+            cancellationToken).ConfigureAwait(false);
+        return BuiltInResults.Success(w =>
+        {
+            BuiltInResults.WriteRows(w, result, limit);
+            w.WriteBoolean("hasMore"u8, result.Rows.Count > limit);
+            w.WriteNumber("limit"u8, limit);
+            w.WriteNumber("offset"u8, offset);
+            BuiltInResults.WriteElapsed(w, result.Elapsed);
+        });
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using IbmiMcp.Configuration;
+using IbmiMcp.Mcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IbmiMcp.Tests.Mcp;
+
+/// <summary>An in-process Kestrel on 127.0.0.1:0 whose only handler is <see cref="McpHttpEndpoint.HandleAsync"/>.</summary>
+internal sealed class McpTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private McpTestServer(WebApplication app, McpHttpEndpoint endpoint, Uri baseAddress)
+    {
+        _app = app;
+        Endpoint = endpoint;
+        Client = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public McpHttpEndpoint Endpoint { get; }
+    public HttpClient Client { get; }
+
+    public static async Task<McpTestServer> StartAsync(ServerOptions? options = null, IToolSource? tools = null, IMcpAuthenticator? auth = null)
+    {
+        options ??= new ServerOptions { Transport = TransportKind.Http };
+        var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools ?? new FakeToolSource(), auth ?? new AnonymousMcpAuthenticator(null));
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(endpoint.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new McpTestServer(app, endpoint, new Uri(address));
+    }
+
+    public static HttpRequestMessage Post(string json, string? sessionId = null, string? protocolVersion = null, string? user = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (sessionId is not null)
+            request.Headers.Add("Mcp-Session-Id", sessionId);
+        if (protocolVersion is not null)
+            request.Headers.Add("MCP-Protocol-Version", protocolVersion);
+        if (user is not null)
+            request.Headers.Add("X-Test-User", user);
+        return request;
+    }
+
+    public static string Initialize(int id = 1, string version = "2025-06-18")
+        => "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + version + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}}";
+
+    public static string Call(string tool, string text = "hi", int id = 2)
+        => "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{\"text\":\"" + text + "\"}}}";
+
+    /// <summary>Sends and returns (status, the JSON-RPC message: the first SSE data line, or the JSON body).</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> SendAsync(HttpRequestMessage request)
+    {
+        var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, ParseBody(text, response.Content.Headers.ContentType?.MediaType), response);
+    }
+
+    public static JsonElement ParseBody(string text, string? mediaType)
+    {
+        if (text.Length == 0)
+            return default;
+        if (mediaType == "text/event-stream")
+        {
+            foreach (var line in text.Split('\n'))
+                if (line.StartsWith("data:", StringComparison.Ordinal))
+                    return JsonDocument.Parse(line[5..].Trim()).RootElement.Clone();
+            return default;
+        }
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await Endpoint.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+}
