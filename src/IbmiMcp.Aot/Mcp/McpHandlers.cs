@@ -20,11 +20,14 @@ internal sealed class McpHandlers
     private readonly ToolsetsResource _toolsets;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
+    private readonly Observability.Telemetry _telemetry;
     private ListToolsResult? _listResult;
     private IReadOnlyList<Tool>? _listSource;
 
-    public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null,
+        Observability.Telemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? Observability.Telemetry.Off;
         _options = options;
         _tools = tools;
         _toolsets = new ToolsetsResource(tools, timeProvider ?? TimeProvider.System);
@@ -78,12 +81,15 @@ internal sealed class McpHandlers
             throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
 
         ValueTask<CallToolResult> pending;
+        // Audit line + metrics when the call ends; the tool runs on scope.Caller, whose runner tags each statement.
+        var scope = _telemetry.BeginToolCall(name, parameters.Arguments, caller, request.Server.ClientInfo?.Name);
         try
         {
-            pending = _tools.CallAsync(name, parameters.Arguments, caller, ct);
+            pending = scope.Complete(_tools.CallAsync(name, parameters.Arguments, scope.Caller, ct));
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not McpProtocolException)
         {
+            scope.Fail();
             return ValueTask.FromResult(Unexpected(name, ex));
         }
         return pending.IsCompletedSuccessfully ? pending : AwaitAsync(pending, name);

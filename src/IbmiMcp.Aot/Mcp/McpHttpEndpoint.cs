@@ -43,7 +43,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     /// <param name="authenticator">One per MCP_AUTH_MODE, see <see cref="McpAuthenticators.Create"/>.</param>
     /// <param name="timeProvider">Clock for the session sweep; tests pass a fake.</param>
     public McpHttpEndpoint(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, IMcpAuthenticator authenticator,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null, Observability.Telemetry? telemetry = null)
     {
         _options = options;
         _loggerFactory = loggerFactory;
@@ -53,7 +53,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         _origins = new OriginPolicy(options.AllowedOrigins);
         _mode = options.SessionMode;
         _maxBody = options.MaxRequestBodyBytes > 0 ? options.MaxRequestBodyBytes : 1024 * 1024;
-        _serverOptions = new McpHandlers(options, tools, loggerFactory, timeProvider).CreateServerOptions(fixedCaller: null);
+        _serverOptions = new McpHandlers(options, tools, loggerFactory, timeProvider, telemetry).CreateServerOptions(fixedCaller: null);
         _sessions = new McpSessionStore(TimeSpan.FromMilliseconds(Math.Max(1000, options.StatefulSessionStaleTimeoutMs)),
             timeProvider ?? TimeProvider.System, _logger);
         tools.Changed += OnToolsChanged;
