@@ -233,11 +233,22 @@ if ! python3 "$repo/tests/deploy/mdwe-exec.py" true 2>/dev/null; then
   skip "memory-deny-write-execute" "kernel has no PR_SET_MDWE (Linux < 6.3)"
   mdwe=()
 fi
+# strace records every system call the server makes, to check them against the systemd unit's filter below.
+tracer=()
+if command -v strace > /dev/null 2>&1; then tracer=("$(command -v strace)" -f -qq -e signal=none -o "$work/strace.log"); fi
 # env -i: no PATH, HOME, locale or anything else from this shell.
-env -i "${settings[@]}" "${mdwe[@]}" "$repo/tests/deploy/chroot-run.sh" "$rootfs" /usr/local/bin/ibmi-mcp \
+env -i "${settings[@]}" "${tracer[@]}" "${mdwe[@]}" "$repo/tests/deploy/chroot-run.sh" "$rootfs" /usr/local/bin/ibmi-mcp \
   > "$work/server.out" 2> "$work/server.err" &
 server_pid=$!
 pids+=($server_pid)
+if [ ${#tracer[@]} -gt 0 ]; then
+  # Under strace the server is a child of the tracer: its pid is the one that exec'ed the binary.
+  for _ in $(seq 1 100); do
+    traced=$(grep -m1 -E '^[0-9]+ +execve\("/usr/local/bin/ibmi-mcp".* = 0$' "$work/strace.log" 2>/dev/null | awk '{print $1}')
+    [ -n "$traced" ] && break; sleep 0.1
+  done
+  [ -n "$traced" ] && { server_pid=$traced; pids+=($server_pid); }
+fi
 if wait_for "$work/server.out" "Host: +127\.0\.0\.1:[0-9]+" 300 || wait_for "$work/server.err" "Host: +127\.0\.0\.1:[0-9]+" 10; then
   port=$(cat "$work/server.out" "$work/server.err" | grep -oE 'Host: +127\.0\.0\.1:[0-9]+' | head -1 | grep -oE '[0-9]+$')
   ok "server starts inside the rootfs as uid 10001 (port $port)"
@@ -330,6 +341,24 @@ check "shared objects mapped at run time = libraries in deploy/rootfs.files" tes
 outside=$(grep -v "^$rootfs/" <<<"$maps" | grep -vE '^/(memfd:|dev/|\[)' || true)
 check "the server mapped no file from outside the rootfs${outside:+ ($outside)}" test -z "$outside"
 kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+for _ in $(seq 1 50); do [ -e "/proc/$server_pid" ] || break; sleep 0.1; done
+if [ ${#tracer[@]} -gt 0 ] && command -v systemd-analyze > /dev/null 2>&1; then
+  # Every system call after the exec of the binary, against SystemCallFilter=@system-service ~@privileged
+  # @resources of deploy/ibmi-mcp.service (groups expanded recursively).
+  expand() { systemd-analyze syscall-filter "$1" 2>/dev/null | sed 's/^ *//' | grep -vE '^#|^$' \
+             | while read -r x; do case "$x" in @*) [ "$x" != "$1" ] && expand "$x" ;; *) echo "$x" ;; esac; done; }
+  used=$(awk 'found { sub(/^[0-9]+ +/, ""); if (match($0, /^[a-z_0-9]+\(/)) print substr($0, 1, RLENGTH - 1) }
+              /execve\("\/usr\/local\/bin\/ibmi-mcp"/ && / = 0$/ { found = 1 }' "$work/strace.log" | sort -u)
+  allowed=$(expand @system-service | sort -u)
+  denied=$( (expand @privileged; expand @resources) | sort -u)
+  outside_filter=$(comm -23 <(echo "$used") <(echo "$allowed") | tr '\n' ' ')
+  in_denied=$(comm -12 <(echo "$used") <(echo "$denied") | tr '\n' ' ')
+  echo "system calls made by the server: $(echo "$used" | wc -l)"
+  check "every system call the server made is in the unit's filter (@system-service, not @privileged/@resources)${outside_filter:+ (outside: $outside_filter)}${in_denied:+ (denied: $in_denied)}" \
+    test -z "$outside_filter$in_denied" -a -n "$used"
+else
+  skip "system calls vs the unit's SystemCallFilter" "strace or systemd-analyze not installed"
+fi
 check "no library failed to load and no unhandled exception in the server log" \
   bash -c "! grep -qiE 'cannot open shared object|error while loading|Unhandled exception|TypeInitializationException' '$work/server.err' '$work/server.out'"
 if [ ${#mdwe[@]} -gt 0 ]; then

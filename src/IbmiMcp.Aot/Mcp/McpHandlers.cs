@@ -59,7 +59,7 @@ internal sealed class McpHandlers
         };
     }
 
-    private ListToolsResult GetListResult()
+    internal ListToolsResult GetListResult()
     {
         // The source returns the same list instance until it changes, so one result object serves every tools/list.
         var tools = _tools.ListTools();
@@ -79,13 +79,19 @@ internal sealed class McpHandlers
         var name = parameters.Name;
         if (string.IsNullOrEmpty(name) || !_tools.Contains(name))
             throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
+        return InvokeToolAsync(name, parameters.Arguments, caller, ct, request.Server.ClientInfo?.Name);
+    }
 
+    /// <summary>Runs a known tool; unexpected exceptions become an isError result (shared with <see cref="McpFastPath"/>).</summary>
+    internal ValueTask<CallToolResult> InvokeToolAsync(string name, IDictionary<string, System.Text.Json.JsonElement>? arguments, Caller caller,
+        CancellationToken ct, string? mcpClient = null)
+    {
         ValueTask<CallToolResult> pending;
         // Audit line + metrics when the call ends; the tool runs on scope.Caller, whose runner tags each statement.
-        var scope = _telemetry.BeginToolCall(name, parameters.Arguments, caller, request.Server.ClientInfo?.Name);
+        var scope = _telemetry.BeginToolCall(name, arguments, caller, mcpClient);
         try
         {
-            pending = scope.Complete(_tools.CallAsync(name, parameters.Arguments, scope.Caller, ct));
+            pending = scope.Complete(_tools.CallAsync(name, arguments, scope.Caller, ct));
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not McpProtocolException)
         {
