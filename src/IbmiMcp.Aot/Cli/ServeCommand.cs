@@ -92,7 +92,9 @@ internal static class ServeCommand
         if (auth is not null)
         {
             checks.Add(ReadinessChecks.Keys(() => auth.Keys.KeyIds.Count()));
-            checks.Add(ReadinessChecks.Sessions(() => new SessionSummary(auth.Tokens.Count, 0)));
+            // Token pools are every live pool except the server pool (which ibmi mode does not open).
+            checks.Add(ReadinessChecks.Sessions(() => new SessionSummary(auth.Tokens.Count,
+                MapepirePool.TotalStatistics().Total - (serverPool?.Current?.Statistics.Total ?? 0))));
             telemetry.Telemetry.Metrics.ObserveSessions(() => auth.Tokens.Count);
         }
         if (watcher is not null)
@@ -105,10 +107,8 @@ internal static class ServeCommand
                 await pool.CheckHealthAsync(ct).ConfigureAwait(false);
                 return true;
             }, time));
-            telemetry.Telemetry.Metrics.ObservePools(() => serverPool.Current is { } p
-                ? new PoolGauges(p.Statistics.Idle, p.Statistics.Busy, p.Statistics.Opening, p.Statistics.Waiters)
-                : default);
         }
+        telemetry.Telemetry.Metrics.ObservePools(() => PoolGauges.From(MapepirePool.TotalStatistics()));
         var health = new HealthEndpoint(checks, options.ServerVersion, time);
 
         McpHttpEndpoint? mcp = null;

@@ -86,6 +86,13 @@ public sealed class ObservabilityEndToEndTests : IAsyncLifetime
             Assert.Equal(1, metrics.Value("mcp_tool_call_duration_seconds_count", ("tool", "department_staff")));
             Assert.Equal(1, metrics.Value("http_requests_total", ("route", "auth"), ("status", "201")));
             Assert.Equal(0, metrics.Value("audit_dropped_total"));
+            // ALICE's token pool is the only pool of an ibmi-mode server: its connections show in the gauges and /healthz.
+            var connections = metrics.Value("mapepire_pool_connections", ("state", "idle"))!.Value + metrics.Value("mapepire_pool_connections", ("state", "busy"))!.Value;
+            Assert.True(connections >= 1);
+            var sessions = JsonDocument.Parse(await client.GetStringAsync("/healthz")).RootElement.GetProperty("checks").GetProperty("sessions");
+            Assert.Equal(1, sessions.GetProperty("sessions").GetInt64());
+            Assert.Equal(connections, sessions.GetProperty("connections").GetInt64());
+            Assert.DoesNotContain("ALICE", sessions.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
             var signOut = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/auth");
             signOut.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
