@@ -40,6 +40,8 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     private int _disposed;
     // Process-wide and monotonic, for mapepire_pool_waits_total: per-pool counts would vanish with token pools.
     private static long s_waits;
+    // Live pools (server and token pools alike) for the metrics and /healthz sums; touched only at open and dispose.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MapepirePool, byte> s_live = new();
 
     /// <summary>
     /// Builds a pool around a connection factory; <see cref="OpenAsync"/> is the production entry point. Tests and
@@ -53,6 +55,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         _time = options.TimeProvider;
         _logger = logger ?? NullLogger.Instance;
         _slots = new MapepireConnection?[options.PoolMax];
+        s_live.TryAdd(this, 0);
         if (options.IdleTimeout > TimeSpan.Zero)
         {
             var period = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 2, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerMinute));
@@ -141,6 +144,18 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
 
     /// <summary>Rents that had to wait for a connection, over every pool since the process started.</summary>
     public static long TotalWaits => Interlocked.Read(ref s_waits);
+
+    /// <summary>Connections of every live pool in the process, summed (a racy snapshot, for metrics and readiness).</summary>
+    public static PoolStatistics TotalStatistics()
+    {
+        int idle = 0, busy = 0, opening = 0, total = 0, waiters = 0, max = 0;
+        foreach (var pool in s_live.Keys)
+        {
+            var s = pool.Statistics;
+            idle += s.Idle; busy += s.Busy; opening += s.Opening; total += s.Total; waiters += s.Waiters; max += s.Max;
+        }
+        return new PoolStatistics(idle, busy, opening, total, waiters, max);
+    }
 
     private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -609,6 +624,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        s_live.TryRemove(this, out _);
         if (_pruneTimer is not null) await _pruneTimer.DisposeAsync().ConfigureAwait(false);
         _idle.Writer.TryComplete();
         var closing = new List<Task>();
