@@ -32,7 +32,7 @@ step "1. Building ibmi-mcp and the emulator"
 dotnet build src/IbmiMcp.Aot/IbmiMcp.Aot.csproj -c Release -nologo -v:q >/dev/null
 dotnet build src/IbmiMcp.Emulator/IbmiMcp.Emulator.csproj -c Release -nologo -v:q >/dev/null
 bin="$root/src/IbmiMcp.Aot/bin/Release/net10.0/ibmi-mcp"
-[ -x "$root/artifacts/publish/linux-x64/ibmi-mcp" ] && bin="$root/artifacts/publish/linux-x64/ibmi-mcp"
+[ -n "${IBMI_MCP_BIN:-}" ] && bin="$IBMI_MCP_BIN"   # e.g. the AOT binary from ./publish.sh
 echo "server:   $bin"
 
 step "2. Starting the Db2 for i emulator (Mapepire over TLS)"
@@ -86,12 +86,12 @@ rpc '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"
 echo "tools:"
 rpc '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' | grep -oE '"name":"[a-z_0-9]+"' | sed 's/"name":/  /' | head -40
 echo
-echo "tools/call get_department_employees {department: \"A00\"} →"
-rpc '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_department_employees","arguments":{"department":"A00"}}}' | head -c 1500
+echo "tools/call department_staff {department: \"A00\"} →"
+rpc '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"department_staff","arguments":{"department":"A00"}}}' | head -c 1200
 echo
 echo
-echo "tools/call execute as ALICE: who am I on IBM i? →"
-rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"whoami","arguments":{}}}' | head -c 600
+echo "tools/call list_schemas (built-in, runs on ALICE's own pool) →"
+rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_schemas","arguments":{"limit":5}}}' | head -c 800
 echo
 
 step "6. Connect your MCP client"

@@ -84,6 +84,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         }
         var users = options.UsersFile is not null ? EmulatorUsers.Load(options.UsersFile, options.MaxSignOnAttempts) : EmulatorUsers.Demo(options.MaxSignOnAttempts);
         var db = new EmulatorDatabase(options.DatabasePath);
+        db.UserNames = () => users.Names;
+        db.RefreshCatalog();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ibmi-emulator", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();

@@ -223,7 +223,8 @@ internal sealed class AuthEndpoints
     {
         var next = _tokens.TimeUntilNextExpiry();
         int seconds = next is { } t ? (int)Math.Ceiling(t.TotalSeconds) : 1;
-        return Math.Clamp(seconds, 1, (int)_settings.CleanupInterval.TotalSeconds + 1);
+        // The next expiry is when a slot surely frees; a sign-out may free one sooner, so never say more than a minute.
+        return Math.Clamp(seconds, 1, 60);
     }
 
     internal static AuthRejection RejectionOf(MapepireFailure failure, string host) => failure switch

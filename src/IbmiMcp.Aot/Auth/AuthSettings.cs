@@ -37,6 +37,9 @@ internal sealed class AuthSettings
         if (options.SignOnLockoutSeconds < 1)
             errors.Add($"IBMI_AUTH_LOCKOUT_SECONDS={options.SignOnLockoutSeconds} must be at least 1.");
 
+        if (options.AuthMode == AuthMode.Ibmi && !options.HttpAuthEnabled)
+            errors.Add("MCP_AUTH_MODE=ibmi accepts only tokens issued by this server's POST /api/v1/auth: set IBMI_HTTP_AUTH_ENABLED=true.");
+
         var hosts = new HashSet<string>(StringComparer.Ordinal);
         bool any = false;
         var configured = options.AuthAllowedHosts.Count > 0 ? options.AuthAllowedHosts

@@ -4,8 +4,8 @@ namespace IbmiMcp.Auth;
 /// Stops password guessing before it reaches IBM i: every failed sign-on counts against the user profile (per host)
 /// and against the client address; at IBMI_AUTH_MAX_FAILED_ATTEMPTS either one is locked out for
 /// IBMI_AUTH_LOCKOUT_SECONDS (429 + Retry-After). IBM i disables a profile after QMAXSIGN bad passwords, so a server
-/// that relays guesses lets anyone lock users out. Attempts still in flight count as failures until they end, so a
-/// burst of concurrent guesses cannot slip past the limit. A success resets the user's count.
+/// that relays guesses lets anyone lock users out. Attempts still in flight at one profile count as failures until
+/// they end, so a burst of concurrent guesses cannot slip past the limit. A success resets the user's count.
 /// </summary>
 internal sealed class SignOnLimiter
 {
@@ -33,7 +33,10 @@ internal sealed class SignOnLimiter
         {
             var user = Get(userKey, now);
             var address = Get(addressKey, now);
-            int wait = Math.Max(user.RetryAfter(now, _maxFailures), address.RetryAfter(now, _maxFailures));
+            // In-flight attempts count against the user (a burst of guesses at one profile must not pass QMAXSIGN) but
+            // not against the address: many users behind one NAT sign on at once, and a burst spread over many
+            // profiles costs each profile at most one failure before the address is locked.
+            int wait = Math.Max(user.RetryAfter(now, _maxFailures, countInFlight: true), address.RetryAfter(now, _maxFailures, countInFlight: false));
             if (wait > 0)
             {
                 retryAfterSeconds = wait;
@@ -121,12 +124,12 @@ internal sealed class SignOnLimiter
             }
         }
 
-        public int RetryAfter(DateTimeOffset now, int max)
+        public int RetryAfter(DateTimeOffset now, int max, bool countInFlight)
         {
             if (LockedUntil > now)
                 return Math.Max(1, (int)Math.Ceiling((LockedUntil - now).TotalSeconds));
             // Attempts in flight may all fail; admitting more could exceed the limit.
-            return Failures + InFlight >= max ? 1 : 0;
+            return Failures + (countInFlight ? InFlight : 0) >= max ? 1 : 0;
         }
     }
 }

@@ -1,49 +1,130 @@
+using IbmiMcp.Auth;
 using IbmiMcp.Configuration;
 using IbmiMcp.Http;
+using IbmiMcp.Mapepire;
+using IbmiMcp.Mcp;
 using IbmiMcp.Observability;
+using IbmiMcp.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace IbmiMcp.Cli;
 
 /// <summary>
 /// The composition root of `ibmi-mcp serve`: resolve and validate configuration (exit 1 naming every bad
-/// setting), build each concern once, print the banner, serve until SIGTERM/SIGINT, stop cleanly (exit 0).
+/// setting), build each concern once, print the banner, serve until SIGTERM/SIGINT, then stop in order —
+/// listener first, then sessions and pools, then the audit trail — and exit 0.
 /// </summary>
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(CommandLine commandLine)
     {
-        var loaded = ConfigurationLoader.Load(commandLine.Settings);
         var stderr = Console.Error;
+        var loaded = ConfigurationLoader.Load(commandLine.Settings);
         if (loaded.Errors.Count > 0)
-        {
-            stderr.WriteLine("✗ Invalid configuration:");
-            foreach (var error in loaded.Errors)
-                stderr.WriteLine($"  - {error}");
-            return 1;
-        }
+            return Fail(stderr, "Invalid configuration:", loaded.Errors);
         var options = loaded.Options;
+        var time = TimeProvider.System;
+
         using var loggerProvider = new StderrLoggerProvider(StderrLoggerProvider.Map(options.LogLevel));
+        using var loggerFactory = LoggerFactory.Create(b =>
+        {
+            b.ClearProviders();
+            b.AddProvider(loggerProvider);
+            b.SetMinimumLevel(StderrLoggerProvider.Map(options.LogLevel));
+            b.AddFilter("Microsoft", LogLevel.Warning);
+            b.AddFilter("ModelContextProtocol", LogLevel.Warning);
+        });
         foreach (var warning in loaded.Warnings)
             stderr.WriteLine($"⚠ {warning}");
 
-        if (options.Transport == TransportKind.Stdio)
+        // ── YAML tools: a bad file stops start-up with every error (file:line:column), never a 500 later.
+        ToolCatalog? catalog = null;
+        if (options.ToolsYamlPath is not null)
         {
-            stderr.WriteLine("✗ stdio transport is not available in this build yet; use --transport http");
-            return 1;
+            var tools = ToolCatalogLoader.Load(options);
+            foreach (var warning in tools.Warnings)
+                stderr.WriteLine($"⚠ {warning}");
+            if (!tools.Success)
+                return Fail(stderr, $"Cannot load YAML tools from {options.ToolsYamlPath}:", tools.Errors.Select(e => e.ToString()).ToList());
+            catalog = tools.Catalog!;
+            if (options.ListToolsets)
+            {
+                ToolsetLister.Write(catalog, Console.Out);
+                return 0;
+            }
         }
 
-        var time = TimeProvider.System;
-        var banner = new List<string>();
-        var checks = new List<HealthCheck>
+        // ── Mapepire: one TLS policy for every pool; the server pool opens on first use (readiness reports it).
+        var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
+        if (options.Db2iIgnoreUnauthorized)
+            stderr.WriteLine("⚠ DB2i_IGNORE_UNAUTHORIZED=true: the Mapepire server's TLS certificate is not verified (set it to false, with DB2i_CA_PATH for a self-signed daemon)");
+        await using var serverPool = options.ServerPoolConfigured && options.AuthMode != AuthMode.Ibmi
+            ? new LazyMapepirePool(options.Db2iUser!, new MapepireEndpoint(options.Db2iHost!, options.Db2iPort, tls),
+                () => new MapepireCredentials(options.Db2iUser!, options.Db2iPassword), MapepirePoolOptions.FromServer(options), loggerFactory)
+            : null;
+
+        await using var telemetry = new TelemetryOwner(options, time, loggerFactory);
+        using var watcher = catalog is null ? null : new ToolCatalogWatcher(catalog, ToolLoadSettings.From(options), loggerFactory.CreateLogger("IbmiMcp.Tools"));
+        if (watcher is not null && options.YamlAutoReload)
+            watcher.Start();
+        var toolSource = McpToolSources.Create(options, watcher, loggerFactory);
+
+        if (options.Transport == TransportKind.Stdio)
+            return await RunStdioAsync(options, loggerFactory, toolSource, serverPool, stderr, catalog).ConfigureAwait(false);
+
+        // ── IBM i HTTP auth (keys, tokens, sign-on limiter, reaper).
+        IbmiAuthService? auth = null;
+        if (options.HttpAuthEnabled)
         {
-            new("configuration", Required: true, _ => ValueTask.FromResult(new HealthResult(true))),
-        };
+            auth = IbmiAuthService.Create(options, loggerFactory, time, new MapepireSessionPoolFactory(options, tls, loggerFactory),
+                out var authErrors, telemetry.Telemetry);
+            if (auth is null)
+                return Fail(stderr, "Cannot enable IBM i HTTP authentication:", authErrors);
+        }
+        await using var authOwner = auth;
+
+        IMcpAuthenticator authenticator;
+        try { authenticator = McpAuthenticators.Create(options, serverPool, auth?.Bearer, loggerFactory); }
+        catch (InvalidOperationException ex) { return Fail(stderr, "Invalid configuration:", [ex.Message]); }
+
+        var checks = new List<HealthCheck> { ReadinessChecks.Configuration() };
+        if (auth is not null)
+        {
+            checks.Add(ReadinessChecks.Keys(() => auth.Keys.KeyIds.Count()));
+            checks.Add(ReadinessChecks.Sessions(() => new SessionSummary(auth.Tokens.Count, 0)));
+            telemetry.Telemetry.Metrics.ObserveSessions(() => auth.Tokens.Count);
+        }
+        if (watcher is not null)
+            checks.Add(ReadinessChecks.Tools(() => watcher.Current.ToolList.Count));
+        if (serverPool is not null)
+        {
+            checks.Add(ReadinessChecks.ServerPool(async ct =>
+            {
+                var pool = await serverPool.GetPoolAsync(ct).ConfigureAwait(false);
+                await pool.CheckHealthAsync(ct).ConfigureAwait(false);
+                return true;
+            }, time));
+            telemetry.Telemetry.Metrics.ObservePools(() => serverPool.Current is { } p
+                ? new PoolGauges(p.Statistics.Idle, p.Statistics.Busy, p.Statistics.Opening, p.Statistics.Waiters)
+                : default);
+        }
         var health = new HealthEndpoint(checks, options.ServerVersion, time);
 
-        await using var server = HttpServer.Create(options, loggerProvider, loggerFactory =>
+        McpHttpEndpoint? mcp = null;
+        await using var server = HttpServer.Create(options, loggerProvider, _ =>
         {
-            var router = new Router(new RouteHandlers { Health = health.HandleAsync }, options.HttpEndpointPath, loggerFactory.CreateLogger<Router>());
+            mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time);
+            var metricsEndpoint = options.MetricsEnabled ? new MetricsEndpoint(telemetry.Telemetry.Metrics) : null;
+            var router = new Router(new RouteHandlers
+            {
+                Health = health.HandleAsync,
+                Mcp = mcp.HandleAsync,
+                PublicKey = auth is null ? null : auth.Endpoints.PublicKeyAsync,
+                SignOn = auth is null ? null : auth.Endpoints.SignOnAsync,
+                SignOut = auth is null ? null : auth.Endpoints.SignOutAsync,
+                Metrics = metricsEndpoint is null ? null : metricsEndpoint.HandleAsync,
+                Observe = options.MetricsEnabled ? telemetry.Telemetry.Metrics.RecordHttpRequest : null,
+            }, options.HttpEndpointPath, loggerFactory.CreateLogger<Router>());
             return router.HandleAsync;
         });
 
@@ -51,23 +132,84 @@ internal static class ServeCommand
         {
             await server.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException
+                                       or System.Security.Cryptography.CryptographicException)
         {
             stderr.WriteLine($"✗ Cannot listen on {options.HttpHost}:{options.HttpPort}: {ex.Message}");
             return 1;
         }
 
         var scheme = options.HttpsEnabled ? "https" : "http";
-        var address = server.Addresses.FirstOrDefault() ?? $"{scheme}://{options.HttpHost}:{options.HttpPort}";
-        foreach (var line in banner)
-            stderr.WriteLine(line);
+        var address = (server.Addresses.FirstOrDefault() ?? $"{scheme}://{options.HttpHost}:{options.HttpPort}").TrimEnd('/');
+        if (options.EnvFilePath is not null)
+            stderr.WriteLine($"✓ Configuration loaded from {options.EnvFilePath}");
+        if (auth is not null)
+        {
+            stderr.WriteLine("✓ IBM i HTTP authentication enabled");
+            stderr.WriteLine($"✓ Public key loaded from {options.AuthPublicKeyPath} (key id: {auth.Keys.ActiveKeyId})");
+            if (options.AuthAllowHttp)
+                stderr.WriteLine("⚠ IBMI_AUTH_ALLOW_HTTP=true: credentials may be sent over plain HTTP (use only on loopback or behind TLS)");
+        }
+        if (catalog is not null)
+            stderr.WriteLine($"✓ {catalog.ToolList.Count} YAML tools in {catalog.ToolsetList.Count} toolsets from {options.ToolsYamlPath}");
+        if (options.AuditLog is not null)
+            stderr.WriteLine($"✓ Audit trail: {options.AuditLog}");
+        if (options.MetricsEnabled)
+            stderr.WriteLine($"✓ Metrics: {address}/metrics");
         stderr.WriteLine("✓ Server ready!");
-        stderr.WriteLine($"  Transport: http");
+        stderr.WriteLine("  Transport: http");
         stderr.WriteLine($"  Host:      {new Uri(address).Authority}");
-        stderr.WriteLine($"  Endpoint:  {address.TrimEnd('/')}{options.HttpEndpointPath}");
+        stderr.WriteLine($"  Endpoint:  {address}{options.HttpEndpointPath}");
         stderr.WriteLine($"  Auth:      {options.AuthMode.ToString().ToLowerInvariant()}");
 
         await server.WaitForShutdownAsync().ConfigureAwait(false);
+        if (mcp is not null)
+            await mcp.DisposeAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    private static async Task<int> RunStdioAsync(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, ISqlRunner? serverPool,
+        TextWriter stderr, ToolCatalog? catalog)
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        if (catalog is not null)
+            stderr.WriteLine($"✓ {catalog.ToolList.Count} YAML tools in {catalog.ToolsetList.Count} toolsets from {options.ToolsYamlPath}");
+        stderr.WriteLine("✓ Server ready!");
+        stderr.WriteLine("  Transport: stdio");
+        stderr.WriteLine($"  Auth:      {(serverPool is null ? "none (no DB2i_HOST/USER/PASS: tools answer an error)" : $"server pool as {serverPool.User}")}");
+        try
+        {
+            await new McpStdioHost(options, loggerFactory, tools, serverPool).RunAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        return 0;
+    }
+
+    private static int Fail(TextWriter stderr, string title, IReadOnlyList<string> errors)
+    {
+        stderr.WriteLine($"✗ {title}");
+        foreach (var error in errors)
+            stderr.WriteLine($"  - {error}");
+        return 1;
+    }
+
+    /// <summary>Audit trail + metrics for the server's lifetime; disposing flushes the audit queue.</summary>
+    private sealed class TelemetryOwner : IAsyncDisposable
+    {
+        public TelemetryOwner(ServerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+        {
+            var audit = AuditLog.Create(options, time, loggerFactory.CreateLogger("IbmiMcp.Audit"));
+            Telemetry = new Telemetry(audit, ServerMetrics.Create(options));
+        }
+
+        public Telemetry Telemetry { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Telemetry.Audit is IAsyncDisposable a) await a.DisposeAsync().ConfigureAwait(false);
+            else if (Telemetry.Audit is IDisposable d) d.Dispose();
+        }
     }
 }

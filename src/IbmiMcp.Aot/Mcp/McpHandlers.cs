@@ -56,7 +56,7 @@ internal sealed class McpHandlers
         };
     }
 
-    private ListToolsResult GetListResult()
+    internal ListToolsResult GetListResult()
     {
         // The source returns the same list instance until it changes, so one result object serves every tools/list.
         var tools = _tools.ListTools();
@@ -76,11 +76,17 @@ internal sealed class McpHandlers
         var name = parameters.Name;
         if (string.IsNullOrEmpty(name) || !_tools.Contains(name))
             throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
+        return InvokeToolAsync(name, parameters.Arguments, caller, ct);
+    }
 
+    /// <summary>Runs a known tool; unexpected exceptions become an isError result (shared with <see cref="McpFastPath"/>).</summary>
+    internal ValueTask<CallToolResult> InvokeToolAsync(string name, IDictionary<string, System.Text.Json.JsonElement>? arguments, Caller caller,
+        CancellationToken ct)
+    {
         ValueTask<CallToolResult> pending;
         try
         {
-            pending = _tools.CallAsync(name, parameters.Arguments, caller, ct);
+            pending = _tools.CallAsync(name, arguments, caller, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not McpProtocolException)
         {

@@ -36,6 +36,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     private readonly McpSessionStore _sessions;
     private readonly SessionMode _mode;
     private readonly long _maxBody;
+    private readonly McpFastPath _fastPath;
 
     /// <param name="options">Reads HttpEndpointPath, SessionMode, AllowedOrigins, MaxRequestBodyBytes, StatefulSessionStaleTimeoutMs, ServerName/Version.</param>
     /// <param name="loggerFactory">Also handed to the SDK.</param>
@@ -53,7 +54,9 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         _origins = new OriginPolicy(options.AllowedOrigins);
         _mode = options.SessionMode;
         _maxBody = options.MaxRequestBodyBytes > 0 ? options.MaxRequestBodyBytes : 1024 * 1024;
-        _serverOptions = new McpHandlers(options, tools, loggerFactory, timeProvider).CreateServerOptions(fixedCaller: null);
+        var handlers = new McpHandlers(options, tools, loggerFactory, timeProvider);
+        _serverOptions = handlers.CreateServerOptions(fixedCaller: null);
+        _fastPath = new McpFastPath(tools, handlers);
         _sessions = new McpSessionStore(TimeSpan.FromMilliseconds(Math.Max(1000, options.StatefulSessionStaleTimeoutMs)),
             timeProvider ?? TimeProvider.System, _logger);
         tools.Changed += OnToolsChanged;
@@ -136,6 +139,14 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             if (length < 0)
             {
                 await RejectTooLarge(context).ConfigureAwait(false);
+                return;
+            }
+            // Stateless tools/list and tools/call of the current revisions skip the per-request SDK server.
+            if (protocolVersion is McpProtocolVersions.V2025_06_18 or McpProtocolVersions.V2025_11_25
+                && _mode != SessionMode.Stateful
+                && StringValues.IsNullOrEmpty(request.Headers["Mcp-Session-Id"])
+                && await _fastPath.TryHandleAsync(context, buffer.AsMemory(0, length), caller).ConfigureAwait(false))
+            {
                 return;
             }
             message = await ParseAsync(context, buffer.AsMemory(0, length)).ConfigureAwait(false);

@@ -227,6 +227,8 @@ internal sealed partial class Db2Job : IDisposable
         try
         {
             cmd.CommandText = tr.Sql;
+            // DDL waits on SQLite's schema lock while this job has open cursors; fail like a Db2 lock timeout instead of hanging.
+            if (isDdl) cmd.CommandTimeout = 5;
             for (int i = 0; i < tr.Args.Count; i++) cmd.Parameters.AddWithValue(tr.ArgNames[i], tr.Args[i] ?? DBNull.Value);
             _deniedObject = null;
             PendingError = null;
@@ -289,6 +291,10 @@ internal sealed partial class Db2Job : IDisposable
             {
                 TableInfo? t = TempTables.GetValueOrDefault(baseTable) ?? PreferredTable(cat, baseTable, tr);
                 col = t?.Column(baseCol);
+            }
+            else if (tr.TableFunctionColumns.Count > 0)
+            {
+                tr.TableFunctionColumns.TryGetValue(string.IsNullOrEmpty(baseCol) ? name : baseCol, out col);
             }
             string outName;
             if (tr.IsValues) outName = (i + 1).ToString("D5", CultureInfo.InvariantCulture);

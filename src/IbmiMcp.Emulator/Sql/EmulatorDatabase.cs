@@ -116,7 +116,7 @@ internal sealed class EmulatorDatabase : IDisposable
             using (var c = new SqliteConnection("Data Source=:memory:;Pooling=False"))
             {
                 c.Open();
-                foreach (var s in new[] { "SYSIBM", "QSYS2", "SYSTOOLS", "SAMPLE", "HR", "QIWS" })
+                foreach (var s in new[] { "SYSIBM", "SYSIBMADM", "QSYS2", "SYSTOOLS", "SAMPLE", "HR", "QIWS" })
                 {
                     Attach(c, s, Path.Combine(dir, s + ".db"));
                     Exec(c, $"PRAGMA \"{s}\".journal_mode=WAL");
@@ -130,7 +130,7 @@ internal sealed class EmulatorDatabase : IDisposable
                 foreach (var sql in SampleSchema.Ddl) Exec(c, sql);
                 foreach (var sql in SampleSchema.Data) Exec(c, sql);
                 tx.Commit();
-                foreach (var s in new[] { "SYSIBM", "QSYS2", "SYSTOOLS", "SAMPLE", "HR", "QIWS" })
+                foreach (var s in new[] { "SYSIBM", "SYSIBMADM", "QSYS2", "SYSTOOLS", "SAMPLE", "HR", "QIWS" })
                     Exec(c, $"PRAGMA \"{s}\".wal_checkpoint(TRUNCATE)");
             }
             _templateDir = dir;
@@ -266,16 +266,24 @@ internal sealed class EmulatorDatabase : IDisposable
             // Object authority as IBM i reports it: *PUBLIC plus the owner, and private grants.
             string sqlType = t.Kind == 'V' ? "VIEW" : "TABLE";
             bool isPrivate = PrivateTables.TryGetValue(t.Schema + "." + t.Name, out var allowed);
-            Insert(c, "QSYS2.OBJECT_PRIVILEGES", t.Schema, SystemName(t.Name), "*FILE", "*PUBLIC", isPrivate ? "*EXCLUDE" : (t.Schema is "QSYS2" or "SYSIBM" ? "*USE" : "*CHANGE"), owner, null,
-                isPrivate ? "NO" : "YES", "NO", "NO", isPrivate ? "NO" : "YES", isPrivate || t.Schema is "QSYS2" or "SYSIBM" ? "NO" : "YES",
-                isPrivate || t.Schema is "QSYS2" or "SYSIBM" ? "NO" : "YES", isPrivate || t.Schema is "QSYS2" or "SYSIBM" ? "NO" : "YES", t.Schema, t.Name, sqlType);
-            Insert(c, "QSYS2.OBJECT_PRIVILEGES", t.Schema, SystemName(t.Name), "*FILE", owner, "*ALL", owner, null, "YES", "YES", "YES", "YES", "YES", "YES", "YES", t.Schema, t.Name, sqlType);
+            bool ro = isPrivate || t.Schema is "QSYS2" or "SYSIBM" or "SYSIBMADM" or "SYSTOOLS";
+            Privilege(c, t.Schema, SystemName(t.Name), "*FILE", "*PUBLIC", isPrivate ? "*EXCLUDE" : ro ? "*USE" : "*CHANGE", owner, t.Schema, t.Name, sqlType);
+            Privilege(c, t.Schema, SystemName(t.Name), "*FILE", owner, "*ALL", owner, t.Schema, t.Name, sqlType);
             if (allowed is not null)
             {
                 foreach (var u in allowed)
-                    Insert(c, "QSYS2.OBJECT_PRIVILEGES", t.Schema, SystemName(t.Name), "*FILE", u.ToUpperInvariant(), "*USE", owner, null, "YES", "NO", "NO", "YES", "NO", "NO", "NO", t.Schema, t.Name, sqlType);
+                    Privilege(c, t.Schema, SystemName(t.Name), "*FILE", u.ToUpperInvariant(), "*USE", owner, t.Schema, t.Name, sqlType);
             }
         }
+        foreach (var sch in snap.Schemas)
+        {
+            bool sys = sch is "QSYS2" or "SYSIBM" or "SYSIBMADM" or "SYSTOOLS";
+            Privilege(c, "QSYS", sch, "*LIB", "*PUBLIC", sys ? "*USE" : "*CHANGE", "QSYS", "QSYS", sch, "SCHEMA");
+        }
+        foreach (var (cmd, aut) in new[] { ("CHGSYSLIBL", "*EXCLUDE"), ("ADDPFTRG", "*EXCLUDE"), ("CRTPGM", "*USE"), ("CRTSRVPGM", "*USE"), ("SAVOBJ", "*EXCLUDE"), ("SAVLIB", "*EXCLUDE"), ("CRTDUPOBJ", "*USE"), ("CPYF", "*USE") })
+            Privilege(c, "QSYS", cmd, "*CMD", "*PUBLIC", aut, "QSYS", "QSYS", cmd, null);
+        foreach (var u in new[] { "QSECOFR", "QUSER" }.Concat(UserNames()))
+            Privilege(c, "QSYS", u, "*USRPRF", "*PUBLIC", "*EXCLUDE", u == "QSECOFR" || u == "QUSER" ? "QSYS" : "QSECOFR", "QSYS", u, null);
         foreach (var ix in snap.Indexes)
         {
             Insert(c, "QSYS2.SYSINDEXES", ix.Name, "QSECOFR", ix.Table, "QSECOFR", ix.Unique ? "U" : "D", ix.Columns.Count, ix.Schema, ix.Schema, SystemName(ix.Name), ix.Schema);
@@ -286,6 +294,17 @@ internal sealed class EmulatorDatabase : IDisposable
                 r.In, r.Out, 0, r.ResultSets, r.FunctionType, null, r.Text);
         }
         tx.Commit();
+    }
+
+    /// <summary>Supplies user profile names for *USRPRF privileges (set by the host; empty for a bare database).</summary>
+    public Func<IEnumerable<string>> UserNames { get; set; } = () => [];
+
+    private static void Privilege(SqliteConnection c, string sysSchema, string sysName, string type, string user, string authority, string owner, string schema, string name, string? sqlType)
+    {
+        bool all = authority == "*ALL", change = all || authority == "*CHANGE", use = change || authority == "*USE";
+        string Y(bool b) => b ? "YES" : "NO";
+        Insert(c, "QSYS2.OBJECT_PRIVILEGES", sysSchema, sysName, type, user, authority, owner, null, Y(use), Y(all), Y(all), Y(use), Y(change), Y(change), Y(change),
+            schema, name, sqlType, user, user, Y(use), Y(all), Y(all));
     }
 
     private static string? SchemaText(string s) => s switch

@@ -68,7 +68,7 @@ internal sealed class SqlTranslator
         var sub = new SqlTranslator(_job, _t, _args) { _marker = _marker };
         var expr = sub.Rewrite(from, to, topLevel: false);
         _marker = sub._marker;
-        _result.TempTables.AddRange(sub._result.TempTables);
+        foreach (var kv in sub._result.TableFunctionColumns) _result.TableFunctionColumns[kv.Key] = kv.Value;
         using var cmd = _job.Connection.CreateCommand();
         cmd.CommandText = "SELECT " + SqlLexer.Join(expr);
         for (int i = 0; i < sub._result.Args.Count; i++) cmd.Parameters.AddWithValue(sub._result.ArgNames[i], sub._result.Args[i] ?? DBNull.Value);
@@ -499,10 +499,42 @@ internal sealed class SqlTranslator
             _result.Schemas.Add(schema);
             return table.StaticName;
         }
-        string temp = "EMU_TF_" + _job.NextTempId();
-        _job.CreateTempTable(temp, table);
-        _result.TempTables.Add(temp);
-        return "temp.\"" + temp + "\"";
+        // Inline the rows as a VALUES derived table bound through parameters: no DDL, so it works while other
+        // cursors of the job are open (a CREATE TEMP TABLE would hit SQLite's schema lock).
+        int n = _job.NextTempId();
+        foreach (var (colName, colType) in table.Columns)
+            _result.TableFunctionColumns[colName] = new ColumnInfo(colName, Db2Type.Parse(colType), true, null, 0);
+        var sb = new System.Text.StringBuilder("(SELECT ");
+        for (int c = 0; c < table.Columns.Count; c++)
+        {
+            if (c > 0) sb.Append(", ");
+            sb.Append(table.Rows.Count == 0 ? "NULL" : "column" + (c + 1).ToString(CultureInfo.InvariantCulture)).Append(" AS \"").Append(table.Columns[c].Name).Append('"');
+        }
+        if (table.Rows.Count == 0)
+        {
+            sb.Append(" WHERE 0)");
+            return sb.ToString();
+        }
+        sb.Append(" FROM (VALUES ");
+        for (int r = 0; r < table.Rows.Count; r++)
+        {
+            if (r > 0) sb.Append(", ");
+            sb.Append('(');
+            var row = table.Rows[r];
+            for (int c = 0; c < table.Columns.Count; c++)
+            {
+                if (c > 0) sb.Append(", ");
+                object? v = c < row.Length ? row[c] : null;
+                if (v is null) { sb.Append("NULL"); continue; }
+                string pn = $"@tf{n}_{r}_{c}";
+                sb.Append(pn);
+                _result.ArgNames.Add(pn);
+                _result.Args.Add(v is decimal d ? (double)d : v is int i ? (long)i : v is short sh ? (long)sh : v);
+            }
+            sb.Append(')');
+        }
+        sb.Append("))");
+        return sb.ToString();
     }
 
     /// <summary>Evaluates a call's arguments (positional and NAME =&gt; value) between the parentheses.</summary>

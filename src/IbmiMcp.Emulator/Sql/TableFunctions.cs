@@ -72,7 +72,8 @@ internal static class TableFunctions
         ("OBJCREATED", "TIMESTAMP"), ("OBJSIZE", "DECIMAL(15, 0)"), ("OBJTEXT", "VARCHAR(50)"), ("OBJLONGNAME", "VARCHAR(128)"),
         ("LAST_USED_TIMESTAMP", "TIMESTAMP"), ("DAYS_USED_COUNT", "INTEGER"), ("LAST_RESET_TIMESTAMP", "TIMESTAMP"),
         ("IASP_NUMBER", "SMALLINT"), ("OBJATTRIBUTE", "VARCHAR(10)"), ("OBJLONGSCHEMA", "VARCHAR(128)"), ("TEXT", "VARCHAR(50)"),
-        ("SQL_OBJECT_TYPE", "VARCHAR(9)"), ("OBJLIB", "VARCHAR(10)"), ("CHANGE_TIMESTAMP", "TIMESTAMP"),
+        ("SQL_OBJECT_TYPE", "VARCHAR(9)"), ("OBJLIB", "VARCHAR(10)"), ("CHANGE_TIMESTAMP", "TIMESTAMP"), ("LAST_USED_OBJECT", "VARCHAR(3)"),
+        ("OBJECT_AUDIT", "VARCHAR(10)"),
     ];
 
     private static TableData ObjectStatistics(Db2Job job, string schemaArg, string types, string? objName)
@@ -88,8 +89,14 @@ internal static class TableFunctions
             foreach (var s in cat.Schemas)
             {
                 if (objName is not null && objName != "*ALL" && !s.Equals(objName, StringComparison.OrdinalIgnoreCase)) continue;
-                rows.Add([s, "*LIB", "QSYS", "QSYS", created, 1048576m * (1 + cat.Tables.Count(t => t.Schema == s)), null, s, created, 12, null, 1, "PROD", "QSYS", null, "SCHEMA", "QSYS", created]);
+                rows.Add([s, "*LIB", "QSYS", "QSYS", created, 1048576m * (1 + cat.Tables.Count(t => t.Schema == s)), null, s, created, 12, null, 1, "PROD", "QSYS", null, "SCHEMA", "QSYS", created, "YES", "*NONE"]);
             }
+            return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
+        }
+        if (sch == "QSYS" && typeList.Contains("*CMD"))
+        {
+            foreach (var cmdName in new[] { "ADDPFTRG", "CHGSYSLIBL", "CPYF", "CRTDUPOBJ", "CRTPGM", "CRTSRVPGM", "SAVLIB", "SAVOBJ", "SNDMSG", "WRKACTJOB" })
+                rows.Add([cmdName, "*CMD", "QSYS", "QSYS", created, 20480m, null, cmdName, created, 30, null, 1, null, "QSYS", null, null, "QSYS", created, "YES", cmdName.StartsWith("SAV", StringComparison.Ordinal) ? "*ALL" : "*NONE"]);
             return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
         }
         if (!all && !typeList.Contains("*FILE")) return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
@@ -107,7 +114,7 @@ internal static class TableFunctions
             long size = 65536 + t.Rows * Math.Max(1, t.Columns.Sum(c => c.Type.CatalogLength));
             rows.Add([
                 t.Name.Length <= 10 ? t.Name : t.Name[..5] + "00001", "*FILE", "QSECOFR", "QSECOFR", created, (decimal)size, t.Text, t.Name,
-                created, 5, null, 1, t.Kind == 'V' ? "LF" : "PF", t.Schema, t.Text, t.Kind == 'V' ? "VIEW" : "TABLE", t.Schema, created,
+                created, 5, null, 1, t.Kind == 'V' ? "LF" : "PF", t.Schema, t.Text, t.Kind == 'V' ? "VIEW" : "TABLE", t.Schema, created, "YES", "*NONE",
             ]);
         }
         return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
@@ -225,14 +232,8 @@ internal static class TableFunctions
 
     private static TableData ObjectPrivileges(Db2Job job, string? schema, string? name)
     {
-        var cols = new (string, string)[]
-        {
-            ("SYSTEM_OBJECT_SCHEMA", "VARCHAR(10)"), ("SYSTEM_OBJECT_NAME", "VARCHAR(10)"), ("OBJECT_TYPE", "VARCHAR(7)"), ("USER_NAME", "VARCHAR(10)"),
-            ("OBJECT_AUTHORITY", "VARCHAR(12)"), ("OWNER", "VARCHAR(10)"), ("AUTHORIZATION_LIST", "VARCHAR(10)"), ("OBJECT_OPERATIONAL", "VARCHAR(3)"),
-            ("OBJECT_MANAGEMENT", "VARCHAR(3)"), ("OBJECT_EXISTENCE", "VARCHAR(3)"), ("DATA_READ", "VARCHAR(3)"), ("DATA_ADD", "VARCHAR(3)"),
-            ("DATA_UPDATE", "VARCHAR(3)"), ("DATA_DELETE", "VARCHAR(3)"), ("OBJECT_SCHEMA", "VARCHAR(128)"), ("OBJECT_NAME", "VARCHAR(128)"),
-            ("SQL_OBJECT_TYPE", "VARCHAR(9)"),
-        };
+        var table = job.Database.Catalog.Find("QSYS2", "OBJECT_PRIVILEGES")!;
+        var cols = table.Columns.Select(c => (c.Name, c.Type.Ddl)).ToArray();
         var rows = new List<object?[]>();
         using var cmd = job.Connection.CreateCommand();
         cmd.CommandText = "SELECT * FROM QSYS2.OBJECT_PRIVILEGES WHERE ($s IS NULL OR SYSTEM_OBJECT_SCHEMA = upper($s)) AND ($n IS NULL OR $n = '*ALL' OR SYSTEM_OBJECT_NAME = upper($n))";

@@ -7,6 +7,9 @@ internal sealed class TranslatedSql
     public List<object?> Args { get; } = [];
     public List<string> ArgNames { get; } = [];
     public List<string> TempTables { get; } = [];
+
+    /// <summary>Db2 types of the columns produced by table functions in this statement, by column name.</summary>
+    public Dictionary<string, ColumnInfo> TableFunctionColumns { get; } = new(StringComparer.OrdinalIgnoreCase);
     public HashSet<string> QuotedNames { get; } = new(StringComparer.Ordinal);
     public HashSet<string> Schemas { get; } = new(StringComparer.OrdinalIgnoreCase);
     public bool IsValues { get; set; }

@@ -231,13 +231,13 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
     {
         await using var h = new AuthHarness(o => new() { HttpAuthEnabled = true, AuthKeyId = o.AuthKeyId, AuthPrivateKeyPath = o.AuthPrivateKeyPath,
             AuthPublicKeyPath = o.AuthPublicKeyPath, Db2iHost = o.Db2iHost, MaxConcurrentSessions = 1 });
-        await h.TokenAsync(duration: 90);
+        await h.TokenAsync(duration: 45);
         var reply = await h.SignOnAsync(AuthHarness.Envelope("BOB", "bob12345"));
         Assert.Equal(503, reply.Status);
         Assert.Equal("Maximum concurrent sessions reached. Please try again later", reply.ErrorMessage);
-        Assert.Equal("90", reply.Headers.RetryAfter.ToString());
+        Assert.Equal("45", reply.Headers.RetryAfter.ToString());
         // An expired session's slot is reclaimed at once, without waiting for the reaper.
-        h.Time.Advance(TimeSpan.FromSeconds(90));
+        h.Time.Advance(TimeSpan.FromSeconds(45));
         Assert.Equal(201, (await h.SignOnAsync(AuthHarness.Envelope("BOB", "bob12345"))).Status);
     }
 
@@ -250,8 +250,9 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
         h.Pools.Gate = gate; // hold every admitted sign-on open until all 200 have been tried
         var bodies = Enumerable.Range(0, 200).Select(_ => AuthHarness.Envelope()).ToArray();
         var running = bodies.Select((b, i) => Task.Run(() => h.SignOnAsync(b, remote: "127.0.0." + (1 + i % 250)))).ToArray();
-        while (h.Pools.Attempts < 50 || running.Count(t => t.IsCompleted) < 150)
-            await Task.Delay(5);
+        // Wait (bounded) until 50 sign-ons sit inside IBM i and the other 150 have been answered.
+        for (int i = 0; i < 3000 && (h.Pools.Attempts < 50 || running.Count(t => t.IsCompleted) < 150); i++)
+            await Task.Delay(10);
         gate.SetResult();
         var replies = await Task.WhenAll(running);
         Assert.Equal(50, replies.Count(r => r.Status == 201));
@@ -304,7 +305,7 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
     {
         var service = IbmiAuthService.Create(new Configuration.ServerOptions
         {
-            HttpAuthEnabled = true, TokenExpirySeconds = 0, MaxConcurrentSessions = 0, TrustedProxies = ["x"],
+            HttpAuthEnabled = false, AuthMode = Configuration.AuthMode.Ibmi, TokenExpirySeconds = 0, MaxConcurrentSessions = 0, TrustedProxies = ["x"],
         }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new FakeTime(), new FakePools(), out var errors);
         Assert.Null(service);
         Assert.Contains(errors, e => e.StartsWith("IBMI_AUTH_TOKEN_EXPIRY_SECONDS=0"));
@@ -312,5 +313,6 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
         Assert.Contains(errors, e => e.StartsWith("IBMI_HTTP_AUTH_ENABLED=true needs the IBM i hosts"));
         Assert.Contains(errors, e => e.StartsWith("MCP_TRUSTED_PROXIES"));
         Assert.Contains(errors, e => e.StartsWith("IBMI_AUTH_KEY_ID"));
+        Assert.Contains(errors, e => e.StartsWith("MCP_AUTH_MODE=ibmi accepts only tokens"));
     }
 }

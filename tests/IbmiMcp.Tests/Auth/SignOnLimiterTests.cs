@@ -69,6 +69,13 @@ public sealed class SignOnLimiterTests
     }
 
     [Fact]
+    public void Many_users_behind_one_address_may_sign_on_at_once()
+    {
+        for (int i = 0; i < 50; i++)
+            Assert.True(_limiter.TryBegin(SignOnLimiter.UserKey("U" + i, "h"), "a:nat", out _));
+    }
+
+    [Fact]
     public void Old_failures_are_forgiven_and_pruned()
     {
         Fail(Alice, "a:1");

@@ -135,3 +135,14 @@ public sealed class SqlBindPlanTests
         Assert.Equal(ParameterMode.Named, plan.Mode);
     }
 }
+
+public sealed class SqlBindPlanTerminatorTests
+{
+    [Theory]
+    [InlineData("SELECT 1 FROM X;", "SELECT 1 FROM X")]
+    [InlineData("SELECT 1 FROM X ;  -- done", "SELECT 1 FROM X")]
+    [InlineData("SELECT ';' FROM X", "SELECT ';' FROM X")]
+    [InlineData("SELECT 1 FROM X; SELECT 2 FROM X", "SELECT 1 FROM X; SELECT 2 FROM X")]
+    public void Final_terminator_is_dropped_and_nothing_else(string sql, string expected) =>
+        Assert.Equal(expected, SqlBindPlan.WithoutTerminator(sql));
+}

@@ -39,6 +39,7 @@ internal sealed class SqlBindPlan
         if (parameters.Count == 1 && statement.AsSpan().Trim().Equals(":" + parameters[0].Name, StringComparison.Ordinal))
             return new SqlBindPlan(ParameterMode.DirectSubstitution, [statement], [], false, statement);
 
+        statement = WithoutTerminator(statement);
         var lexer = new SqlTokenizer(statement);
         var markers = new List<(SqlToken Token, int Parameter)>();
         bool named = false, positional = false;
@@ -157,6 +158,20 @@ internal sealed class SqlBindPlan
         }
         sql.Append(_segments[^1]);
         return new BoundStatement(sql.ToString(), bound);
+    }
+
+    /// <summary>
+    /// Drops a final `;` (and anything after it, which can only be comments): Db2 refuses a terminator in a
+    /// dynamic statement (SQL0104), while YAML authors often paste statements with one.
+    /// </summary>
+    public static string WithoutTerminator(string sql)
+    {
+        var lexer = new SqlTokenizer(sql);
+        SqlToken last = default;
+        bool any = false;
+        while (lexer.Next(out var t)) { last = t; any = true; }
+        if (!any || last.Kind != SqlTokenKind.Semicolon || lexer.Error != SqlLexError.None) return sql;
+        return sql[..last.Start].TrimEnd();
     }
 
     private static int IndexOf(IReadOnlyList<ToolParameter> parameters, string name)

@@ -24,7 +24,7 @@ internal static class ToolCallPreparer
         var plan = tool.BindPlan;
         var bound = plan.Bind(values);
         var sql = bound.Sql;
-        if (plan.Mode == ParameterMode.DirectSubstitution) sql = TrimTerminator(sql);
+        if (plan.Mode == ParameterMode.DirectSubstitution) sql = SqlBindPlan.WithoutTerminator(sql);
         if (plan.Mode == ParameterMode.DirectSubstitution || !ReferenceEquals(sql, plan.StaticSql))
         {
             var verdict = SqlSecurityValidator.Validate(sql, tool.Security);
@@ -56,16 +56,5 @@ internal static class ToolCallPreparer
         };
         failure = null;
         return true;
-    }
-
-    /// <summary>execute_sql-style tools receive statements with a trailing `;`, which Db2 refuses in dynamic SQL.</summary>
-    private static string TrimTerminator(string sql)
-    {
-        var lexer = new SqlTokenizer(sql);
-        SqlToken last = default;
-        bool any = false;
-        while (lexer.Next(out var t)) { last = t; any = true; }
-        if (!any || last.Kind != SqlTokenKind.Semicolon || lexer.Error != SqlLexError.None) return sql;
-        return sql[..last.Start].TrimEnd();
     }
 }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using IbmiMcp.Emulator;
+using IbmiMcp.Load;
+
+// ibmi-mcp-load: tools/call and tools/list throughput and latency against /mcp, and server bytes allocated per call.
+//   dotnet run -c Release --project bench/IbmiMcp.Load -- [--seconds 10] [--clients 32] [--url URL [--token T]]
+// Without --url it starts the emulator (in this process) and a server (a child process running this program with
+// --serve) and also reports server bytes allocated per request. With --url it drives any running server (e.g. the
+// AOT binary) and reports throughput and latency only; --tool/--args pick the tools/call.
+
+var argv = args.ToList();
+string? Option(string name, string? fallback = null)
+{
+    var i = argv.IndexOf(name);
+    return i >= 0 && i + 1 < argv.Count ? argv[i + 1] : fallback;
+}
+int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture))!, CultureInfo.InvariantCulture);
+
+if (argv.Contains("--serve"))
+    return await LoadServer.RunAsync(Int("--emulator-port", 0), Int("--pool", 8));
+
+var seconds = Int("--seconds", 10);
+var clients = Int("--clients", 32);
+var warmup = TimeSpan.FromSeconds(Int("--warmup", 3));
+var tool = Option("--tool", "ping")!;
+var toolArgs = Option("--args", "{}")!;
+var callBody = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + toolArgs + "}}";
+const string ListBody = """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""";
+
+EmulatorHost? emulator = null;
+Process? server = null;
+Uri endpoint;
+Uri? allocUri = null;
+if (Option("--url") is { } url)
+{
+    endpoint = new Uri(url);
+}
+else
+{
+    emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Port = 0, Tls = false });
+    var self = Environment.ProcessPath!;
+    var start = new ProcessStartInfo(self)
+    {
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        UseShellExecute = false,
+    };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        start.ArgumentList.Add(typeof(LoadRun).Assembly.Location);
+    foreach (var a in new[] { "--serve", "--emulator-port", emulator.Port.ToString(CultureInfo.InvariantCulture), "--pool", Option("--pool", "8")! })
+        start.ArgumentList.Add(a);
+    server = Process.Start(start)!;
+    string? line;
+    do
+        line = await server.StandardOutput.ReadLineAsync();
+    while (line is not null && !line.StartsWith("READY ", StringComparison.Ordinal));
+    if (line is null)
+        throw new InvalidOperationException("the --serve child exited before READY");
+    var baseUri = new Uri(line[6..]);
+    endpoint = new Uri(baseUri, "/mcp");
+    allocUri = new Uri(baseUri, "/__alloc");
+}
+
+using var probe = new HttpClient();
+async Task<long> AllocatedAsync() => allocUri is null ? 0 : long.Parse(await probe.GetStringAsync(allocUri), CultureInfo.InvariantCulture);
+
+var run = new LoadRun(endpoint, Option("--token"));
+Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, {clients} clients, {seconds} s per scenario (+{warmup.TotalSeconds} s warm-up), endpoint {endpoint}");
+Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | max ms | errors | server bytes/request |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+foreach (var (name, body) in new[] { ($"tools/call {tool}", callBody), ("tools/list", ListBody) })
+{
+    var outcome = await run.RunAsync(name, body, clients, TimeSpan.FromSeconds(seconds), warmup);
+    var perRequest = "n/a";
+    if (allocUri is not null)
+    {
+        // Allocation per request from a fixed number of sequential requests (no concurrency noise, no warm-up effects).
+        var before = await AllocatedAsync();
+        const int n = 2000;
+        var sequential = await run.CountAsync(body, n);
+        var after = await AllocatedAsync();
+        // Includes the two /__alloc probes (a few hundred bytes in total, negligible over n requests).
+        perRequest = ((after - before) / (double)sequential).ToString("N0", CultureInfo.InvariantCulture) + " B";
+    }
+    Console.WriteLine($"| {outcome.Name} | {outcome.PerSecond:N0} | {outcome.P50Ms:N2} | {outcome.P99Ms:N2} | {outcome.MaxMs:N1} | {outcome.Errors} | {perRequest} |");
+}
+
+if (server is not null)
+{
+    server.StandardInput.Close();
+    await server.WaitForExitAsync();
+}
+if (emulator is not null)
+    await emulator.DisposeAsync();
+return 0;
