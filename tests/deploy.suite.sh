@@ -325,6 +325,13 @@ if $signed_on; then
       code=$(rpc 3 '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"execute_sql","arguments":{"sql":"SELECT EMPNO, LASTNAME FROM SAMPLE.EMPLOYEE WHERE EMPNO = '"'"'000010'"'"'"}}}')
       check "tools/call execute_sql as ALICE returns the row (HAAS) through the chrooted server" \
         bash -c "[ '$code' = 200 ] && grep -q 'HAAS' '$work/rpc-3.json' && ! grep -q '\"isError\":true' '$work/rpc-3.json'"
+      if grep -q '"employee_profile"' "$work/rpc-2.json"; then
+        code=$(rpc 4 '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"employee_profile","arguments":{"employee_number":"000010"}}}')
+        check "tools/call of a YAML tool shipped in the image (/usr/share/ibmi-mcp/tools: employee_profile) returns HAAS" \
+          bash -c "[ '$code' = 200 ] && grep -q 'HAAS' '$work/rpc-4.json' && ! grep -q '\"isError\":true' '$work/rpc-4.json'"
+      elif [ -d "$rootfs/usr/share/ibmi-mcp/tools" ]; then
+        bad "the shipped YAML tools are listed (employee_profile)"
+      fi
     elif grep -q '"name"' "$work/rpc-2.json"; then
       tool=$(grep -oE '"name":"[a-z_0-9]+"' "$work/rpc-2.json" | head -1 | cut -d'"' -f4)
       skip "tools/call with rows" "execute_sql not offered (tools: $tool…)"
