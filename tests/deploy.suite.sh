@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Deployment suite (issue 8). Proves the container image's file set without a Docker daemon and checks what the
 # operator docs promise:
-#   - publish artifacts: checksum verifies (sha256sum -c), version baked in; release archive + checksum
+#   - publish artifacts: checksum verifies (sha256sum -c), version baked in; release archives (publish.sh and
+#     publish.ps1) + checksums, reproducible; linux-arm64 cross build (checked under qemu when present)
 #   - the Dockerfile builds its FROM scratch stage from deploy/rootfs.files through deploy/assemble-rootfs.sh,
 #     the same script used here, and declares USER 10001, EXPOSE 3010, a shell-less HEALTHCHECK
-#   - the assembled rootfs holds exactly the libraries the binary loads (ldd + LD_DEBUG while exercising TLS,
-#     RSA-OAEP and AES-GCM): nothing missing, nothing extra
 #   - the binary runs inside that rootfs (chroot as uid 10001, an empty environment apart from its settings,
-#     under the kernel's memory-deny-write-execute policy): /healthz over HTTPS, the healthcheck verb, keys from
-#     /run/secrets, the IBM i sign-on with `ibmi-mcp token` from outside, wss to the emulator with a pinned
-#     CA, MCP initialize + tools/call over HTTP with curl returning rows
-#   - the systemd unit passes systemd-analyze verify; the commands in docs/operations.md work
+#     /proc + minimal /dev like a container runtime, under the kernel's memory-deny-write-execute policy):
+#     /healthz over HTTPS, the healthcheck verb, keys from /run/secrets, the IBM i sign-on with `ibmi-mcp token`
+#     from outside, wss to the emulator with a pinned CA, MCP initialize + tools/call with curl returning rows
+#   - the shared objects the live server mapped (its /proc/PID/maps after TLS, RSA-OAEP, AES-GCM, wss) are
+#     exactly the libraries in deploy/rootfs.files, none from outside the rootfs; every system call it made
+#     (strace) is allowed by the systemd unit's SystemCallFilter
+#   - the systemd unit passes systemd-analyze verify/security; the commands and flags the docs show exist
 # Uses $IBMI_MCP_BIN and $EMULATOR_DLL when set (tests/run-all.sh sets both); otherwise publishes/builds them.
-# Needs root (chroot, mount namespaces). Last line: "RESULT: N passed, N failed, N skipped".
+# Needs root for the chroot part (skipped otherwise). Last line: "RESULT: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
