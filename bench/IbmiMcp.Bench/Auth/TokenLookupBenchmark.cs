@@ -55,10 +55,10 @@ public class TokenLookupBenchmark
     public int Base64UrlDecode() => Base64Url.DecodeFromChars(_token, _hash);
 
     [Benchmark]
-    public TokenKey MmoAes128Of32Bytes() => _mmo.Hash(_raw);
+    public int MmoAes128Of32Bytes() => _mmo.Hash(_raw).GetHashCode();
 
     [Benchmark]
-    public TokenKey Sha256Of32Bytes() => _sha.Hash(_raw);
+    public int Sha256Of32Bytes() => _sha.Hash(_raw).GetHashCode();
 
     [Benchmark(Baseline = true)]
     public bool DictionaryProbe() => _probe.TryGetValue(_key, out _);
