@@ -13,7 +13,7 @@ namespace IbmiMcp.Bench.Auth;
 /// separately to show where the time goes; the baseline is the bare dictionary probe, so ratios survive a loaded box.
 /// Target: ≤ 100 ns and 0 B.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn]
 public class TokenLookupBenchmark
 {
     private TokenStore _store = null!;
@@ -50,6 +50,9 @@ public class TokenLookupBenchmark
 
     [Benchmark]
     public bool TryGet() => _store.TryGet(_token, out _) == TokenLookup.Valid;
+
+    [Benchmark]
+    public bool DecodeAndHash() => _store.TryKeyOf(_token, out _);
 
     [Benchmark]
     public int Base64UrlDecode() => Base64Url.DecodeFromChars(_token, _hash);
