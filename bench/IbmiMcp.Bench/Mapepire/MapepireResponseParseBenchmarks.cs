@@ -10,7 +10,7 @@ namespace IbmiMcp.Bench.Mapepire;
 /// Reply parsing and row materialization for a 100 × 10 terse result (the shape MapepirePool turns into a SqlResult).
 /// Budget: ≤ 50 µs per reply.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class MapepireResponseParseBenchmarks
 {
     private byte[] _reply = [];
@@ -47,6 +47,14 @@ public class MapepireResponseParseBenchmarks
         return n;
     }
 
+    /// <summary>JsonDocument alone, to separate its cost from ours.</summary>
+    [Benchmark]
+    public int DocumentOnly()
+    {
+        using var doc = JsonDocument.Parse(_reply.AsMemory());
+        return doc.RootElement.GetArrayLengthOrZero();
+    }
+
     /// <summary>What the pool does per block: parse into a document, read metadata, collect row elements.</summary>
     [Benchmark]
     public int ParseAndMaterialize()
@@ -71,4 +79,9 @@ public class MapepireResponseParseBenchmarks
                 total += cell.ValueKind == JsonValueKind.String ? cell.GetString()!.Length : 1;
         return total;
     }
+}
+
+internal static class JsonElementExtensions
+{
+    public static int GetArrayLengthOrZero(this JsonElement e) => e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : 0;
 }

@@ -47,6 +47,10 @@ internal static class ServeCommand
             if (!tools.Success)
                 return Fail(stderr, $"Cannot load YAML tools from {options.ToolsYamlPath}:", tools.Errors.Select(e => e.ToString()).ToList());
             catalog = tools.Catalog!;
+            // Built-in tools win a name clash (CompositeToolSource); say so instead of hiding a YAML tool silently.
+            foreach (var builtIn in BuiltInToolSource.FromOptions(options).ListTools())
+                if (catalog.TryGetTool(builtIn.Name, out _))
+                    stderr.WriteLine($"⚠ YAML tool '{builtIn.Name}' is hidden by the built-in tool of the same name; rename it to serve both");
             if (options.ListToolsets)
             {
                 ToolsetLister.Write(catalog, Console.Out);
@@ -68,9 +72,10 @@ internal static class ServeCommand
         if (watcher is not null && options.YamlAutoReload)
             watcher.Start();
         var toolSource = McpToolSources.Create(options, watcher, loggerFactory);
+        telemetry.TrackTools(toolSource);
 
         if (options.Transport == TransportKind.Stdio)
-            return await RunStdioAsync(options, loggerFactory, toolSource, serverPool, stderr, catalog).ConfigureAwait(false);
+            return await RunStdioAsync(options, loggerFactory, toolSource, serverPool, stderr, catalog, telemetry.Telemetry).ConfigureAwait(false);
 
         // ── IBM i HTTP auth (keys, tokens, sign-on limiter, reaper).
         IbmiAuthService? auth = null;
@@ -91,7 +96,9 @@ internal static class ServeCommand
         if (auth is not null)
         {
             checks.Add(ReadinessChecks.Keys(() => auth.Keys.KeyIds.Count()));
-            checks.Add(ReadinessChecks.Sessions(() => new SessionSummary(auth.Tokens.Count, 0)));
+            // Token pools are every live pool except the server pool (which ibmi mode does not open).
+            checks.Add(ReadinessChecks.Sessions(() => new SessionSummary(auth.Tokens.Count,
+                MapepirePool.TotalStatistics().Total - (serverPool?.Current?.Statistics.Total ?? 0))));
             telemetry.Telemetry.Metrics.ObserveSessions(() => auth.Tokens.Count);
         }
         if (watcher is not null)
@@ -104,16 +111,14 @@ internal static class ServeCommand
                 await pool.CheckHealthAsync(ct).ConfigureAwait(false);
                 return true;
             }, time));
-            telemetry.Telemetry.Metrics.ObservePools(() => serverPool.Current is { } p
-                ? new PoolGauges(p.Statistics.Idle, p.Statistics.Busy, p.Statistics.Opening, p.Statistics.Waiters)
-                : default);
         }
+        telemetry.Telemetry.Metrics.ObservePools(() => PoolGauges.From(MapepirePool.TotalStatistics()));
         var health = new HealthEndpoint(checks, options.ServerVersion, time);
 
         McpHttpEndpoint? mcp = null;
         await using var server = HttpServer.Create(options, loggerProvider, _ =>
         {
-            mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time);
+            mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time, telemetry.Telemetry);
             var metricsEndpoint = options.MetricsEnabled ? new MetricsEndpoint(telemetry.Telemetry.Metrics) : null;
             var router = new Router(new RouteHandlers
             {
@@ -169,7 +174,7 @@ internal static class ServeCommand
     }
 
     private static async Task<int> RunStdioAsync(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, ISqlRunner? serverPool,
-        TextWriter stderr, ToolCatalog? catalog)
+        TextWriter stderr, ToolCatalog? catalog, Telemetry telemetry)
     {
         using var stop = new CancellationTokenSource();
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -181,7 +186,7 @@ internal static class ServeCommand
         stderr.WriteLine($"  Auth:      {(serverPool is null ? "none (no DB2i_HOST/USER/PASS: tools answer an error)" : $"server pool as {serverPool.User}")}");
         try
         {
-            await new McpStdioHost(options, loggerFactory, tools, serverPool).RunAsync(stop.Token).ConfigureAwait(false);
+            await new McpStdioHost(options, loggerFactory, tools, serverPool, telemetry).RunAsync(stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         return 0;
@@ -202,14 +207,23 @@ internal static class ServeCommand
         {
             var audit = AuditLog.Create(options, time, loggerFactory.CreateLogger("IbmiMcp.Audit"));
             Telemetry = new Telemetry(audit, ServerMetrics.Create(options));
+            Telemetry.Metrics.ObservePoolWaits(() => MapepirePool.TotalWaits);
         }
 
         public Telemetry Telemetry { get; }
+
+        /// <summary>Tool labels follow the advertised tools (catalog reloads included); other names count as "other".</summary>
+        public void TrackTools(IToolSource tools)
+        {
+            Telemetry.Metrics.SetToolNames(tools.ListTools().Select(t => t.Name));
+            tools.Changed += () => Telemetry.Metrics.SetToolNames(tools.ListTools().Select(t => t.Name));
+        }
 
         public async ValueTask DisposeAsync()
         {
             if (Telemetry.Audit is IAsyncDisposable a) await a.DisposeAsync().ConfigureAwait(false);
             else if (Telemetry.Audit is IDisposable d) d.Dispose();
+            if (!ReferenceEquals(Telemetry.Metrics, ServerMetrics.Disabled)) Telemetry.Metrics.Dispose();
         }
     }
 }

@@ -20,11 +20,14 @@ internal sealed class McpHandlers
     private readonly ToolsetsResource _toolsets;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
+    private readonly Observability.Telemetry _telemetry;
     private ListToolsResult? _listResult;
     private IReadOnlyList<Tool>? _listSource;
 
-    public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
+    public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null,
+        Observability.Telemetry? telemetry = null)
     {
+        _telemetry = telemetry ?? Observability.Telemetry.Off;
         _options = options;
         _tools = tools;
         _toolsets = new ToolsetsResource(tools, timeProvider ?? TimeProvider.System);
@@ -76,20 +79,23 @@ internal sealed class McpHandlers
         var name = parameters.Name;
         if (string.IsNullOrEmpty(name) || !_tools.Contains(name))
             throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
-        return InvokeToolAsync(name, parameters.Arguments, caller, ct);
+        return InvokeToolAsync(name, parameters.Arguments, caller, ct, request.Server.ClientInfo?.Name);
     }
 
     /// <summary>Runs a known tool; unexpected exceptions become an isError result (shared with <see cref="McpFastPath"/>).</summary>
     internal ValueTask<CallToolResult> InvokeToolAsync(string name, IDictionary<string, System.Text.Json.JsonElement>? arguments, Caller caller,
-        CancellationToken ct)
+        CancellationToken ct, string? mcpClient = null)
     {
         ValueTask<CallToolResult> pending;
+        // Audit line + metrics when the call ends; the tool runs on scope.Caller, whose runner tags each statement.
+        var scope = _telemetry.BeginToolCall(name, arguments, caller, mcpClient);
         try
         {
-            pending = _tools.CallAsync(name, arguments, caller, ct);
+            pending = scope.Complete(_tools.CallAsync(name, arguments, scope.Caller, ct));
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not McpProtocolException)
         {
+            scope.Fail();
             return ValueTask.FromResult(Unexpected(name, ex));
         }
         return pending.IsCompletedSuccessfully ? pending : AwaitAsync(pending, name);

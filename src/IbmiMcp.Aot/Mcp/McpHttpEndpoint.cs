@@ -44,7 +44,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     /// <param name="authenticator">One per MCP_AUTH_MODE, see <see cref="McpAuthenticators.Create"/>.</param>
     /// <param name="timeProvider">Clock for the session sweep; tests pass a fake.</param>
     public McpHttpEndpoint(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, IMcpAuthenticator authenticator,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null, Observability.Telemetry? telemetry = null)
     {
         _options = options;
         _loggerFactory = loggerFactory;
@@ -54,7 +54,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         _origins = new OriginPolicy(options.AllowedOrigins);
         _mode = options.SessionMode;
         _maxBody = options.MaxRequestBodyBytes > 0 ? options.MaxRequestBodyBytes : 1024 * 1024;
-        var handlers = new McpHandlers(options, tools, loggerFactory, timeProvider);
+        var handlers = new McpHandlers(options, tools, loggerFactory, timeProvider, telemetry);
         _serverOptions = handlers.CreateServerOptions(fixedCaller: null);
         _fastPath = new McpFastPath(tools, handlers);
         _sessions = new McpSessionStore(TimeSpan.FromMilliseconds(Math.Max(1000, options.StatefulSessionStaleTimeoutMs)),

@@ -20,10 +20,13 @@ internal sealed class McpStdioHost
     private readonly IToolSource _tools;
     private readonly Caller _caller;
     private readonly ILogger _logger;
+    private readonly Observability.Telemetry? _telemetry;
 
     /// <param name="serverPool">The DB2i_HOST/USER/PASS pool, or null when not configured (tools then answer a tool error).</param>
-    public McpStdioHost(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, ISqlRunner? serverPool)
+    public McpStdioHost(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, ISqlRunner? serverPool,
+        Observability.Telemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _options = options;
         _loggerFactory = loggerFactory;
         _tools = tools;
@@ -38,7 +41,7 @@ internal sealed class McpStdioHost
     /// <summary>Same, over any transport (tests use in-memory streams).</summary>
     internal async Task RunAsync(ITransport transport, CancellationToken cancellationToken)
     {
-        var serverOptions = new McpHandlers(_options, _tools, _loggerFactory).CreateServerOptions(_caller);
+        var serverOptions = new McpHandlers(_options, _tools, _loggerFactory, telemetry: _telemetry).CreateServerOptions(_caller);
         await using var server = McpServer.Create(transport, serverOptions, _loggerFactory, null);
 
         void OnChanged() => _ = NotifyAsync(server);

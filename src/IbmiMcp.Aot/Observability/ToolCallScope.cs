@@ -14,7 +14,8 @@ namespace IbmiMcp.Observability;
 /// <see cref="Complete"/> writes the audit line and the metrics once the result is known.
 /// <code>
 /// var scope = _telemetry.BeginToolCall(name, arguments, caller, mcpClientName);
-/// pending = scope.Complete(_tools.CallAsync(name, arguments, scope.Caller, ct));
+/// try { pending = scope.Complete(_tools.CallAsync(name, arguments, scope.Caller, ct)); }
+/// catch (Exception) { scope.Fail(); … }
 /// </code>
 /// </summary>
 internal sealed class ToolCallScope : ISqlRunner
@@ -56,8 +57,9 @@ internal sealed class ToolCallScope : ISqlRunner
         try
         {
             var result = await _inner!.ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
-            _rows = (_rows < 0 ? 0 : _rows) + result.Rows.Count;
-            _truncated |= result.Truncated;
+            // The last statement is the one whose rows the client gets; earlier ones are helpers (parse, describe).
+            _rows = result.Rows.Count;
+            _truncated = result.Truncated;
             _job = result.Job ?? _job;
             return result;
         }
@@ -99,6 +101,9 @@ internal sealed class ToolCallScope : ISqlRunner
             throw;
         }
     }
+
+    /// <summary>The tool threw before returning a task (the caller turns that into an error result).</summary>
+    public void Fail() => Record(_failure is { } f ? Telemetry.OutcomeOf(f.Failure) : ToolCallOutcome.Error);
 
     /// <summary>A failed result: what the SQL layer threw, or, when no statement failed, a refusal before any SQL ran.</summary>
     private ToolCallOutcome ErrorOutcome() => _failure is { } f ? Telemetry.OutcomeOf(f.Failure) : ToolCallOutcome.Rejected;
