@@ -120,3 +120,14 @@ public sealed class ShippedToolsEmulatorTests(EmulatorFixture emulator) : IClass
         Assert.True(result.StructuredContent!.Value.GetProperty("data").GetArrayLength() > 0, text);
     }
 }
+
+public sealed class ShippedToolNameTests
+{
+    [Fact]
+    public void Shipped_tools_do_not_clash_with_built_in_tools()
+    {
+        var shipped = ToolCatalogLoader.Load(new ToolLoadSettings { Path = ToolTestFiles.ShippedDirectory }).Catalog!;
+        foreach (var builtIn in IbmiMcp.Tools.BuiltIn.BuiltInTools.Create(enableDefaultTools: true, enableExecuteSql: true, executeSqlReadOnly: true))
+            Assert.False(shipped.Tools.ContainsKey(builtIn.Name), $"shipped tool '{builtIn.Name}' has a built-in's name");
+    }
+}

@@ -233,26 +233,6 @@ public sealed class ToolCatalogLoaderTests
         var svc = catalog.Tools["list_service_categories"].ProtocolTool;
         Assert.Equal("Service categories and counts", (string?)svc.Meta!["customMetadata"]!["title"]);
     }
-
-    [Fact]
-    public void Toolsets_resource_has_the_reference_shape()
-    {
-        var catalog = ToolCatalogLoader.Load(new ToolLoadSettings { Path = Path.Combine(ToolTestFiles.CompatDirectory, "sample", "employee-info.yaml") }).Catalog!;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer)) Assert.True(catalog.WriteToolsetsResource(w, null, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)));
-        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-        var root = doc.RootElement;
-        Assert.Equal(3, root.GetProperty("totalToolsets").GetInt32());
-        Assert.Equal(9, root.GetProperty("totalTools").GetInt32()); // 8 tools + describe_sql_object
-        var first = root.GetProperty("toolsets")[0];
-        Assert.Equal("employee_information", first.GetProperty("name").GetString());
-        Assert.Equal(5, first.GetProperty("toolCount").GetInt32());
-        Assert.Equal(1, root.GetProperty("statistics").GetProperty("multiToolsetTools").GetInt32());
-        Assert.Equal("2026-01-02T03:04:05.000Z", root.GetProperty("timestamp").GetString());
-
-        using var w2 = new Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>());
-        Assert.False(catalog.WriteToolsetsResource(w2, "nope", DateTimeOffset.UnixEpoch));
-    }
 }
 
 public sealed class ToolFileParserEdgeTests

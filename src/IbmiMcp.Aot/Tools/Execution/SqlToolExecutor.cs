@@ -13,10 +13,6 @@ namespace IbmiMcp.Tools;
 /// </summary>
 internal static class SqlToolExecutor
 {
-    /// <summary>The SDK hands arguments as IDictionary (CallToolRequestParams.Arguments); this avoids a copy when it is a Dictionary.</summary>
-    public static IReadOnlyDictionary<string, JsonElement>? Arguments(IDictionary<string, JsonElement>? arguments) =>
-        arguments as IReadOnlyDictionary<string, JsonElement> ?? (arguments is null ? null : new Dictionary<string, JsonElement>(arguments));
-
     public static async ValueTask<CallToolResult> InvokeAsync(SqlTool tool, IReadOnlyDictionary<string, JsonElement>? arguments,
         ISqlRunner runner, CancellationToken cancellationToken, ILogger? logger = null)
     {

@@ -19,6 +19,7 @@ internal static class ToolResultFormatter
     private static readonly JsonWriterOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_rowBuffer;
 
     public static CallToolResult Success(ToolCall call, SqlResult result, double executionMs)
     {
@@ -43,18 +44,37 @@ internal static class ToolResultFormatter
         w.WriteStartObject();
         w.WriteBoolean("success", true);
         w.WriteStartArray("data");
+        // In the indented text each row stays on one line: readable as a table, and ~30 % fewer characters
+        // (and model tokens) than one line per cell, which also keeps 100-row results off the large object heap.
+        var rowBuffer = w.Options.Indented ? t_rowBuffer ??= new ArrayBufferWriter<byte>(1024) : null;
+        Utf8JsonWriter? rowWriter = rowBuffer is null ? null : new Utf8JsonWriter(rowBuffer, Compact);
         foreach (var row in result.Rows)
         {
-            w.WriteStartObject();
+            var target = w;
+            if (rowWriter is not null)
+            {
+                // The outer writer puts raw values right after the comma; the line break and indent are ours.
+                rowBuffer!.ResetWrittenCount();
+                rowBuffer.Write("\n    "u8);
+                rowWriter.Reset(rowBuffer);
+                target = rowWriter;
+            }
+            target.WriteStartObject();
             int j = 0;
             if (row.ValueKind == JsonValueKind.Array)
                 foreach (var cell in row.EnumerateArray())
                 {
-                    if (j < names.Length && keep[j]) { w.WritePropertyName(names[j]); cell.WriteTo(w); }
+                    if (j < names.Length && keep[j]) { target.WritePropertyName(names[j]); cell.WriteTo(target); }
                     j++;
                 }
-            w.WriteEndObject();
+            target.WriteEndObject();
+            if (rowWriter is not null)
+            {
+                rowWriter.Flush();
+                w.WriteRawValue(rowBuffer!.WrittenSpan, skipInputValidation: true);
+            }
         }
+        rowWriter?.Dispose();
         w.WriteEndArray();
         w.WriteStartObject("metadata");
         w.WriteNumber("executionTime", Math.Round(executionMs, 3));
