@@ -15,6 +15,7 @@ internal static class ConfigurationLoader
 
     public static Result Load(IReadOnlyDictionary<string, string> flags, IDictionary? environment = null, string? workingDirectory = null)
     {
+        var exportDotEnv = environment is null;
         var errors = new List<string>();
         var warnings = new List<string>();
         environment ??= Environment.GetEnvironmentVariables();
@@ -47,6 +48,13 @@ internal static class ConfigurationLoader
             catch (IOException ex) { errors.Add($"MCP_SERVER_CONFIG: cannot read '{envFilePath}': {ex.Message}"); }
             catch (UnauthorizedAccessException ex) { errors.Add($"MCP_SERVER_CONFIG: cannot read '{envFilePath}': {ex.Message}"); }
         }
+
+        // As dotenv does for the reference: .env values the environment lacks become environment variables, so
+        // ${VAR} in YAML tool files (DB2i_HOST, DB2i_USER, …) resolves the same whichever place set it.
+        if (exportDotEnv)
+            foreach (var (key, value) in fileValues)
+                if (!env.ContainsKey(key))
+                    Environment.SetEnvironmentVariable(key, value);
 
         var r = new Reader(flags, env, fileValues, errors);
         var o = new ServerOptions
