@@ -29,13 +29,13 @@ if dotnet build IbmiMcp.sln -c Release -nologo -v:q > "$log_dir/build.log" 2>&1;
   export EMULATOR_DLL="$root/src/IbmiMcp.Emulator/bin/Release/net10.0/ibmi-emulator.dll"
   dotnet test tests/IbmiMcp.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" > "$log_dir/xunit.log" 2>&1
   grep -E "^\s+Failed |Error Message" -A3 "$log_dir/xunit.log" | head -60
-  summary=$(grep -E "(Passed|Failed)!\s+- Failed:" "$log_dir/xunit.log" | tail -1)
-  echo "$summary"
+  # The console logger ends with "Total tests: N" then "Passed: N" / "Failed: N" / "Skipped: N" (absent when 0).
+  summary=$(awk '/^Total tests:/{t=$3; p=0; f=0; s=0; seen=1} seen && /^ +Passed:/{p=$2} seen && /^ +Failed:/{f=$2} seen && /^ +Skipped:/{s=$2} END{if (seen) print t, p, f, s}' "$log_dir/xunit.log")
   if [ -n "$summary" ]; then
-    f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$summary")
-    p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$summary")
-    s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$summary")
+    read -r t p f s <<<"$summary"
+    echo "xunit: $t tests, $p passed, $f failed, $s skipped"
     count "$p" "$f" "$s"
+    [ "$((p + f + s))" -eq "$t" ] || { echo "xunit: counts do not add up"; count 0 1; }
   else
     tail -30 "$log_dir/xunit.log"; echo "xunit did not report a summary"; count 0 1
   fi

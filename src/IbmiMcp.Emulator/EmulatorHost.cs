@@ -89,7 +89,9 @@ public sealed class EmulatorHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "ibmi-emulator", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // stdout carries only the "listening on" line that scripts wait for; logs go to stderr.
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Error);
         if (cert is not null) builder.WebHost.UseKestrelHttpsConfiguration();

@@ -7,7 +7,7 @@
 //                 (default: the Release/Debug build of src/IbmiMcp.Aot in this repo, run with dotnet)
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +20,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const run = promisify(execFile);
 
+/** The newer of the Release and Debug builds (a stale Release build must not shadow a fresh Debug one). */
 function findBuild(project, file) {
-  for (const cfg of ['Release', 'Debug']) {
-    const p = path.join(repo, 'src', project, 'bin', cfg, 'net10.0', file);
-    if (existsSync(p)) return p;
-  }
-  return null;
+  const found = ['Release', 'Debug']
+    .map((cfg) => path.join(repo, 'src', project, 'bin', cfg, 'net10.0', file))
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return found[0] || null;
 }
 
 function emulatorDll() {

@@ -7,7 +7,7 @@ namespace IbmiMcp.Bench.Mapepire;
 /// <summary>
 /// Checkout + return on a warm pool whose connections are socket-less stand-ins. Budget uncontended: ≤ 100 ns, 0 B.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class MapepirePoolBenchmarks
 {
     private const int CallsPerCaller = 1000;

@@ -8,7 +8,7 @@ using IbmiMcp.Mapepire.Messages;
 namespace IbmiMcp.Bench.Mapepire;
 
 /// <summary>Request serialization into the connection's reused writer and buffer (as MapepireConnection does). Budget: 0 B.</summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class MapepireRequestWriteBenchmarks
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);

@@ -10,7 +10,7 @@ namespace IbmiMcp.Bench.Mapepire;
 /// Reply parsing and row materialization for a 100 × 10 terse result (the shape MapepirePool turns into a SqlResult).
 /// Budget: ≤ 50 µs per reply.
 /// </summary>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 public class MapepireResponseParseBenchmarks
 {
     private byte[] _reply = [];

@@ -196,15 +196,15 @@ internal sealed class AuthEndpoints
     /// <summary>DELETE /api/v1/auth with the Bearer token: the session ends and its pool is closed before 204.</summary>
     public async Task SignOutAsync(HttpContext context)
     {
-        if (!_bearer.TryGetSession(context.Request.Headers.Authorization, out var session, out var failure))
+        var authorization = context.Request.Headers.Authorization;
+        if (!_bearer.TryGetSession(authorization, out var session, out var failure))
         {
             BearerAuthenticator.SetChallengeHeader(context, failure);
             await HttpErrors.WriteAsync(context, 401, AuthErrors.Unauthorized, BearerAuthenticator.MessageOf(failure)).ConfigureAwait(false);
             return;
         }
-        BearerAuthenticator.TryGetToken(context.Request.Headers.Authorization, out var token, out _);
-        var revoking = _tokens.RevokeAsync(token);
-        await revoking.ConfigureAwait(false);
+        BearerAuthenticator.TryGetToken(authorization, out var token, out _);
+        await _tokens.RevokeAsync(token).ConfigureAwait(false);
         AuthLog.SignedOut(_log, session!.SessionId, session.User);
         _telemetry.SignedOut(session.User, session.SessionId, _proxies.ClientAddress(context));
         context.Response.StatusCode = 204;

@@ -24,6 +24,4 @@ internal sealed class AuthSession
     /// <summary>Closes the pool once, whoever gets here first (revoke, reaper, expiry at use, shutdown).</summary>
     public ValueTask CloseAsync()
         => Interlocked.Exchange(ref _closed, 1) == 0 ? Pool.DisposeAsync() : ValueTask.CompletedTask;
-
-    public bool IsClosed => Volatile.Read(ref _closed) != 0;
 }

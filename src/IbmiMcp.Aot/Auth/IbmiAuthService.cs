@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IbmiMcp.Configuration;
 using Microsoft.Extensions.Logging;
 

@@ -111,7 +111,7 @@ internal static class ConfigurationLoader
             AuthPublicKeyPath = r.ExistingFile("IBMI_AUTH_PUBLIC_KEY_PATH"),
             AuthRetiredKeysDir = r.ExistingDirectory("IBMI_AUTH_RETIRED_KEYS_DIR"),
             AuthAllowedHosts = r.List("IBMI_AUTH_ALLOWED_HOSTS"),
-            SignOnMaxFailures = r.Int("IBMI_AUTH_MAX_FAILED_ATTEMPTS", 5, 1, 1000),
+            SignOnMaxFailures = r.Int("IBMI_AUTH_MAX_FAILED_ATTEMPTS", 2, 1, 1000),
             SignOnLockoutSeconds = r.Int("IBMI_AUTH_LOCKOUT_SECONDS", 900, 1, 86_400),
 
             AuditLog = r.String("MCP_AUDIT_LOG"),

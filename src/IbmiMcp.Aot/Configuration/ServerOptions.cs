@@ -70,7 +70,7 @@ internal sealed class ServerOptions
     public string? AuthPublicKeyPath { get; init; }                       // IBMI_AUTH_PUBLIC_KEY_PATH
     public string? AuthRetiredKeysDir { get; init; }                      // IBMI_AUTH_RETIRED_KEYS_DIR (<keyId>.pem accepted for decryption)
     public IReadOnlyList<string> AuthAllowedHosts { get; init; } = [];    // IBMI_AUTH_ALLOWED_HOSTS (default: DB2i_HOST)
-    public int SignOnMaxFailures { get; init; } = 5;                      // IBMI_AUTH_MAX_FAILED_ATTEMPTS (per user and per client address)
+    public int SignOnMaxFailures { get; init; } = 2;                      // IBMI_AUTH_MAX_FAILED_ATTEMPTS (per user and per client address)
     public int SignOnLockoutSeconds { get; init; } = 900;                 // IBMI_AUTH_LOCKOUT_SECONDS
 
     // ── Audit and metrics ────────────────────────────────────────────────────

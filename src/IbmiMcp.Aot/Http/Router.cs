@@ -71,11 +71,11 @@ internal sealed class Router
                 case Route.Auth:
                     await MethodNotAllowedAsync(context, _handlers.SignOut is null ? "POST" : "POST, DELETE").ConfigureAwait(false);
                     break;
-                case Route.Mcp when HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsDelete(method):
+                case Route.Mcp when HttpMethods.IsPost(method) || HttpMethods.IsGet(method) || HttpMethods.IsDelete(method) || HttpMethods.IsOptions(method):
                     await _handlers.Mcp!(context).ConfigureAwait(false);
                     break;
                 case Route.Mcp:
-                    await MethodNotAllowedAsync(context, "GET, POST, DELETE").ConfigureAwait(false);
+                    await MethodNotAllowedAsync(context, "GET, POST, DELETE, OPTIONS").ConfigureAwait(false);
                     break;
                 case Route.Metrics when HttpMethods.IsGet(method):
                     await _handlers.Metrics!(context).ConfigureAwait(false);

@@ -70,7 +70,8 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a pool and its first <see cref="MapepirePoolOptions.PoolStart"/> connections in parallel. The pool takes
+    /// Opens a pool and its first <see cref="MapepirePoolOptions.PoolStart"/> connections: one to prove the sign-on,
+    /// then the rest in parallel. The pool takes
     /// ownership of <paramref name="credentials"/> (they are disposed, i.e. zeroed, when the pool is, or right away
     /// if opening fails). Throws <see cref="MapepireException"/> whose <see cref="MapepireException.Failure"/> is
     /// Authentication (IBM i refused the user or password, or the upgrade got 401/403), Unreachable, Tls or Timeout;
@@ -310,40 +311,24 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         catch (Exception) { /* closing a dead socket has nothing left to report */ }
     }
 
+    /// <summary>
+    /// Opens the first connection alone, then the rest in parallel. A wrong password must cost IBM i one failed sign-on,
+    /// not poolstart of them: QMAXSIGN disables the profile after a few. Once the sign-on is proven, an extra connection
+    /// that fails is not fatal; the pool opens it again on demand.
+    /// </summary>
     private async Task WarmUpAsync(int count, CancellationToken ct)
     {
-        var opening = new Task<MapepireConnection?>[count];
-        for (var i = 0; i < count; i++) opening[i] = TryOpenNewAsync(ct);
+        var first = await TryOpenNewAsync(ct).ConfigureAwait(false);
+        if (first is not null) Return(first);
+        if (count <= 1) return;
+
+        var opening = new Task<MapepireConnection?>[count - 1];
+        for (var i = 0; i < opening.Length; i++) opening[i] = TryOpenNewAsync(ct);
         try { await Task.WhenAll(opening).ConfigureAwait(false); }
-        catch (Exception) { /* examined per task below */ }
-
-        Exception? failure = null;
+        catch (MapepireException) { /* logged by TryOpenNewAsync; the pool grows again on demand */ }
         foreach (var task in opening)
-        {
-            if (task.IsCompletedSuccessfully)
-            {
-                if (task.Result is { } connection) Return(connection);
-            }
-            else if (task.Exception?.InnerException is { } ex && (failure is null || Rank(ex) < Rank(failure)))
-            {
-                failure = ex;
-            }
-            else if (task.IsCanceled)
-            {
-                failure ??= new OperationCanceledException(ct);
-            }
-        }
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-
-        // The most specific reason wins when parallel opens fail differently.
-        static int Rank(Exception ex) => ex is MapepireException m ? m.Failure switch
-        {
-            MapepireFailure.Authentication => 0,
-            MapepireFailure.Tls => 1,
-            MapepireFailure.Unreachable => 2,
-            MapepireFailure.Timeout => 3,
-            _ => 4,
-        } : 5;
+            if (task.IsCompletedSuccessfully && task.Result is { } connection) Return(connection);
+        ct.ThrowIfCancellationRequested();
     }
 
     // ── Statements ───────────────────────────────────────────────────────────

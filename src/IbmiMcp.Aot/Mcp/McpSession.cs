@@ -70,8 +70,10 @@ internal sealed class McpSession : IAsyncDisposable
         {
             await RunTask.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            // The run loop ends by cancellation here; anything else it failed with has nobody left to report to,
+            // and disposal (often from the stale sweep's timer) must not throw.
         }
         await Server.DisposeAsync().ConfigureAwait(false);
         _lifetime.Dispose();

@@ -296,9 +296,11 @@ internal sealed partial class Db2Job : IDisposable
             {
                 tr.TableFunctionColumns.TryGetValue(string.IsNullOrEmpty(baseCol) ? name : baseCol, out col);
             }
+            if (col is null && tr.SelectTypes is { } types && types.Count == result.Length && types[i] is { } synthetic)
+                col = synthetic;
             string outName;
             if (tr.IsValues) outName = (i + 1).ToString("D5", CultureInfo.InvariantCulture);
-            else if (col is not null && name.Equals(baseCol, StringComparison.OrdinalIgnoreCase)) outName = col.Name;
+            else if (col is not null && col.Ordinal > 0 && name.Equals(baseCol, StringComparison.OrdinalIgnoreCase)) outName = col.Name;
             else if (IsPlainIdentifier(name)) outName = tr.QuotedNames.Contains(name) ? name : name.ToUpperInvariant();
             else outName = (i + 1).ToString("D5", CultureInfo.InvariantCulture);
             result[i] = new ColumnSource(outName, col);

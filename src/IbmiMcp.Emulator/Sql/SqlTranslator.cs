@@ -59,6 +59,8 @@ internal sealed class SqlTranslator
         var output = tr.Rewrite(0, tr._t.Count, topLevel: true);
         tr._result.Sql = SqlLexer.Join(output);
         tr._result.IsValues = tokens.Count > 0 && tokens[0].IsWord("VALUES");
+        if (tokens.Count > 0 && (tokens[0].IsWord("SELECT") || tokens[0].IsWord("WITH")))
+            tr._result.SelectTypes = SelectListTyper.Type(tr._t, job.Database.Catalog);
         return tr._result;
     }
 

@@ -36,7 +36,7 @@ internal sealed class SqliteCursor : ResultCursor
             {
                 type = Infer(_hasPeek ? reader.GetValue(i) : null);
             }
-            _columns[i] = new ColumnMeta(src.Name, type, src.Name, nullable, ReadOnly: src.Column is null);
+            _columns[i] = new ColumnMeta(src.Name, type, src.Name, nullable, ReadOnly: src.Column is null || src.Column.Ordinal == 0);
         }
     }
 

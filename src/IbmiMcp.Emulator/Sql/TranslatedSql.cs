@@ -14,6 +14,9 @@ internal sealed class TranslatedSql
     public HashSet<string> Schemas { get; } = new(StringComparer.OrdinalIgnoreCase);
     public bool IsValues { get; set; }
 
+    /// <summary>Db2 types of outer select-list expressions (null entries: unknown), see <see cref="SelectListTyper"/>.</summary>
+    public List<ColumnInfo?>? SelectTypes { get; set; }
+
     /// <summary>Bare global variables such as JOB_NAME resolve only where no table column can shadow them.</summary>
     public bool IsValuesStatement(List<SqlToken> tokens, int from) => from < tokens.Count && tokens[0].IsWord("VALUES");
 }

@@ -167,4 +167,18 @@ public sealed class CatalogTests(EmulatorFixture fx) : IClassFixture<EmulatorFix
         var flag = await Query("SELECT COUNT(*) AS N FROM SAMPLE.EMPPROJACT EPA WHERE EPA.EMPNO = ? AND (? = 1 OR EPA.EMENDATE IS NULL)", "000010", true);
         Assert.Equal(4, flag.GetProperty("data")[0].GetProperty("N").GetInt32());
     }
+
+    [Fact]
+    public async Task Aggregates_of_decimal_columns_are_decimal()
+    {
+        var r = await Query("SELECT COUNT(*) AS N, SUM(E.SALARY) AS TOTAL, MAX(E.BONUS) AS MB, CAST(AVG(E.EDLEVEL) AS DECIMAL(5, 1)) AS ED FROM SAMPLE.EMPLOYEE E WHERE E.WORKDEPT = 'B01'");
+        var cols = r.GetProperty("metadata").GetProperty("columns");
+        Assert.Equal("INTEGER", cols[0].GetProperty("type").GetString());
+        Assert.Equal("DECIMAL", cols[1].GetProperty("type").GetString());
+        Assert.Equal(2, cols[1].GetProperty("scale").GetInt32());
+        var row = r.GetProperty("data")[0];
+        Assert.Equal("94250.00", row.GetProperty("TOTAL").GetRawText());
+        Assert.Equal("800.00", row.GetProperty("MB").GetRawText());
+        Assert.Equal("18.0", row.GetProperty("ED").GetRawText());
+    }
 }

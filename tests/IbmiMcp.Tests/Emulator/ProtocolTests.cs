@@ -258,7 +258,7 @@ public sealed class ProtocolTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     {
         var (c, _) = await EmulatorClient.ConnectAsync(fx.Host);
         await using var _c = c;
-        var slow = c.RequestAsync(new { id = "slow", type = "sql", sql = "CALL QSYS2.QCMDEXC('DLYJOB DLY(1)')" });
+        var slow = c.RequestAsync(new { id = "slow", type = "sql", sql = "CALL QSYS2.QCMDEXC('DLYJOB DLY(2)')" });
         var fast = await c.RequestAsync(new { id = "fast", type = "getversion" });
         Assert.True(fast.GetProperty("success").GetBoolean());
         Assert.False(slow.IsCompleted);
@@ -274,5 +274,21 @@ public sealed class ProtocolTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
         await using var c = await EmulatorClient.OpenAsync(fx.Host, path: path);
         var v = await c.RequestAsync(new { id = "v", type = "getversion" });
         Assert.True(v.GetProperty("success").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Websocket_pings_are_answered()
+    {
+        using var ws = EmulatorClient.CreateSocket(fx.Host, EmulatorClient.Basic("MCPUSER", "mcppass1"));
+        // With a keep-alive timeout the client sends PING frames and aborts if no PONG comes back in time.
+        ws.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        ws.Options.KeepAliveTimeout = TimeSpan.FromSeconds(10);
+        await ws.ConnectAsync(new Uri($"wss://localhost:{fx.Host.Port}/db/"), CancellationToken.None);
+        var receive = ws.ReceiveAsync(new byte[1024], CancellationToken.None);
+        await Task.Delay(600);
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, ws.State);
+        await ws.SendAsync("""{"id":"v","type":"getversion"}"""u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var r = await receive.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Text, r.MessageType);
     }
 }

@@ -36,7 +36,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public static async Task WaitUntil(Func<bool> condition)
     {
-        for (var i = 0; i < 1000 && !condition(); i++) await Task.Delay(10);
+        for (var i = 0; i < 2000 && !condition(); i++) await Task.Delay(10);
         Assert.True(condition());
     }
 }
@@ -280,12 +280,22 @@ public sealed class MapepireEmulatorFaultTests : IAsyncLifetime
     {
         await using var pool = await _emulator.OpenPoolAsync(options: new MapepirePoolOptions
         {
-            PoolStart = 2, PoolMax = 2, QueryTimeout = TimeSpan.FromMilliseconds(300),
+            PoolStart = 2, PoolMax = 2, QueryTimeout = TimeSpan.FromSeconds(3), // generous: the healthy statements share it on a loaded box
         });
         await EmulatorFixture.WaitUntil(() => _emulator.Host.OpenSockets == 2);
         _emulator.Host.Faults.StallRequestType = "sql";
         _emulator.Host.Faults.StallMs = -1;
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => pool.ExecuteAsync(Departments, CancellationToken.None).AsTask());
+        var stuck = pool.ExecuteAsync(Departments, CancellationToken.None).AsTask();
+        // Meanwhile the other connection keeps serving statements that are not stalled (prepare_sql_execute).
+        for (var i = 0; i < 3; i++)
+        {
+            using var other = await pool.ExecuteAsync(new SqlCommand
+            {
+                Sql = "SELECT DEPTNO FROM SAMPLE.DEPARTMENT WHERE DEPTNO = ?", Parameters = [SqlValue.From("A00")],
+            }, CancellationToken.None);
+            Assert.Single(other.Rows);
+        }
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => stuck);
         Assert.Equal(MapepireFailure.Timeout, ex.Failure);
         await EmulatorFixture.WaitUntil(() => _emulator.Host.OpenSockets == 1);
         Assert.Equal(1, pool.Statistics.Total);

@@ -14,7 +14,7 @@ public sealed class MapepirePoolTests
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        for (var i = 0; i < 2000 && !condition(); i++) await Task.Delay(10);
         Assert.True(condition());
     }
 
@@ -41,6 +41,7 @@ public sealed class MapepirePoolTests
         var ex = await Assert.ThrowsAsync<MapepireException>(() => OpenPoolAsync(server, credentials: credentials));
         Assert.Equal(MapepireFailure.Authentication, ex.Failure);
         Assert.True(credentials.IsDisposed);
+        Assert.Equal(1, server.Accepted); // one failed sign-on, not poolstart of them (QMAXSIGN)
         await WaitUntil(() => server.OpenSessions == 0);
     }
 
@@ -116,7 +117,8 @@ public sealed class MapepirePoolTests
                 using var r = await pool.ExecuteAsync(new SqlCommand { Sql = "select " + n }, CancellationToken.None);
                 lock (order) order.Add(n);
             }));
-            await WaitUntil(() => pool.Statistics.Waiters == n); // the first one runs, the others queue in order
+            // The first one runs, the others queue in order.
+            await WaitUntil(() => n == 0 ? pool.Statistics.Busy == 1 : pool.Statistics.Waiters == n);
         }
         gate.Release(4);
         await Task.WhenAll(tasks).WaitAsync(Timeout);

@@ -97,7 +97,7 @@ public sealed class McpEmulatorTests : IAsyncLifetime
         Assert.Contains("EMPLOYEE", Text(ddl));
     }
 
-    [Fact(Skip = "emulator: two parameter markers in table-function arguments bind as 0 (SQL0204 '0 in 0'); reported to the lead")]
+    [Fact]
     public async Task Related_objects_lists_the_dependents_of_a_file()
     {
         var related = await CallAsync("MCPUSER", "get_related_objects", new { library_name = "SAMPLE", file_name = "EMPLOYEE" });

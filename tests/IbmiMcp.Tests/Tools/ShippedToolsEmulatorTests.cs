@@ -20,7 +20,7 @@ public sealed class ShippedToolsEmulatorTests(EmulatorFixture emulator) : IClass
         ["memory_pools"] = ("{}", true),
         ["system_values"] = ("""{"name_pattern":"QMAX%"}""", true),
         ["top_cpu_jobs"] = ("{}", true),
-        ["list_schemas"] = ("""{"name_pattern":"SAMP%"}""", true),
+        ["browse_schemas"] = ("""{"name_pattern":"SAMP%"}""", true),
         ["list_tables"] = ("""{"schema_name":"sample"}""", true),
         ["describe_table_columns"] = ("""{"schema_name":"SAMPLE","table_name":"employee"}""", true),
         ["find_columns"] = ("""{"schema_name":"SAMPLE","column_pattern":"%DEPT%"}""", true),

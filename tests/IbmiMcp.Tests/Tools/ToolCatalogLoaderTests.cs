@@ -289,4 +289,26 @@ public sealed class ToolFileParserEdgeTests
         Assert.True(result.Success, string.Join("\n", result.Errors));
         Assert.Equal("shared", result.Catalog!.Tools["a"].Description);
     }
+
+    [Fact]
+    public void Bad_parameter_definitions_are_reported_with_their_rule()
+    {
+        var result = ToolCatalogLoader.LoadText("p.yaml", """
+            sources: {s: {host: h, user: u, password: p}}
+            tools:
+              t:
+                source: s
+                description: d
+                statement: SELECT * FROM T WHERE A = :a AND B = :b AND C = :c AND D = :d
+                parameters:
+                  - {name: a, type: integer, min: 1, max: 10, default: 50}
+                  - {name: b, type: string, pattern: "([a-z"}
+                  - {name: c, type: text}
+                  - {name: d, type: string, maxLength: -1}
+            """);
+        Assert.Contains(result.Errors, e => e.Rule == "default" && e.Message.Contains("Parameter 'a' must be less than or equal to 10") && e.Line == 8);
+        Assert.Contains(result.Errors, e => e.Rule == "pattern" && e.Line == 9);
+        Assert.Contains(result.Errors, e => e.Rule == "enum" && e.Message == "Tool 't' parameter 'c' type must be one of: string, boolean, integer, float, array (got 'text')");
+        Assert.Contains(result.Errors, e => e.Rule == "range" && e.Message.Contains("maxLength"));
+    }
 }

@@ -51,7 +51,7 @@ internal static class ToolArgumentValidator
     {
         if (p.Type == ToolParameterType.Array) return CoerceArray(p, arg, ref errors);
         var value = CoerceScalar(p.Name, p.Type, arg, ref errors, out bool ok);
-        if (ok) CheckConstraints(p.Name, p, value, arg, ref errors);
+        if (ok) CheckConstraints(p.Name, p, value, ref errors);
         return value;
     }
 
@@ -139,7 +139,7 @@ internal static class ToolArgumentValidator
         return default;
     }
 
-    private static void CheckConstraints(string name, ToolParameter p, ArgumentValue value, JsonElement arg, ref List<string>? errors)
+    private static void CheckConstraints(string name, ToolParameter p, ArgumentValue value, ref List<string>? errors)
     {
         switch (p.Type)
         {
@@ -162,7 +162,6 @@ internal static class ToolArgumentValidator
         }
         if (p.Type != ToolParameterType.Boolean && p.Enum is { } allowed && !InEnum(value, allowed))
             (errors ??= []).Add($"Parameter '{name}' must be one of: {FormatEnum(allowed)}");
-        _ = arg;
     }
 
     private static bool Matches(Regex regex, string s)

@@ -315,22 +315,20 @@ internal sealed class ToolFileParser
             catch (ArgumentException ex) { Error(pt, "pattern", $"{what} pattern is not a valid regular expression: {ex.Message}"); }
         }
 
-        JsonElement? defaultJson = null;
-        ArgumentValue defaultValue = ArgumentValue.Missing(type);
         var parameter = new ToolParameter
         {
             Name = name, Type = type, Description = OptionalString(map, "description", what), Required = required, ItemType = itemType,
             Min = min, Max = max, MinLength = minLength, MaxLength = maxLength, Enum = enumValues, Pattern = pattern, PatternRegex = regex,
-            Location = At(node),
+            Location = At(node), DefaultValue = ArgumentValue.Missing(type),
         };
-        if (Get(map, "default") is { } dn && !IsNull(dn))
-        {
-            defaultJson = YamlValues.ToJson(dn);
-            List<string>? problems = null;
-            defaultValue = ToolArgumentValidator.Coerce(parameter, defaultJson.Value, ref problems);
-            if (problems is not null)
-                foreach (var problem in problems) Error(dn, "default", $"{tool}: default value does not satisfy its own parameter: {problem}");
-        }
+        if (Get(map, "default") is not { } dn || IsNull(dn)) return parameter;
+
+        // The default must satisfy the parameter's own rules; it is coerced once here and reused at every call.
+        var defaultJson = YamlValues.ToJson(dn);
+        List<string>? problems = null;
+        var defaultValue = ToolArgumentValidator.Coerce(parameter, defaultJson, ref problems);
+        if (problems is not null)
+            foreach (var problem in problems) Error(dn, "default", $"{tool}: default value does not satisfy its own parameter: {problem}");
         return new ToolParameter
         {
             Name = parameter.Name, Type = parameter.Type, Description = parameter.Description, Required = required, ItemType = itemType,
