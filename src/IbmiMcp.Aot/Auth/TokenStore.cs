@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace IbmiMcp.Auth;
 
 /// <summary>
-/// In-memory <see cref="ITokenStore"/>. Tokens are 32 random bytes in base64url (43 characters); only their SHA-256
-/// (<see cref="TokenKey"/>) is kept, so a dump of this table yields no usable token. Lookup is one hash and one
-/// dictionary probe. The session limit is a counter of live sessions plus reservations, moved with compare-and-swap,
+/// In-memory <see cref="ITokenStore"/>. Tokens are 32 random bytes in base64url (43 characters); only their one-way
+/// image (<see cref="TokenKey"/>, by <see cref="TokenHasher"/>) is kept, so a dump of this table yields no usable token.
+/// Lookup is a base64url decode, 20 AES rounds and one dictionary probe, with nothing allocated. The session limit is a counter of live sessions plus reservations, moved with compare-and-swap,
 /// so concurrent sign-ons can never exceed it (the reference checks the map size, then inserts: spec §2.3).
 /// </summary>
 internal sealed class TokenStore : ITokenStore
@@ -17,16 +17,19 @@ internal sealed class TokenStore : ITokenStore
     public const int TokenChars = 43; // base64url of 32 bytes, unpadded
 
     private readonly ConcurrentDictionary<TokenKey, AuthSession> _sessions = new();
+    private readonly TokenHasher _hasher;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly int _maxSessions;
     private readonly Observability.Telemetry _telemetry;
     private int _slots;
 
-    public TokenStore(int maxSessions, TimeProvider time, ILogger log, Observability.Telemetry? telemetry = null)
+    public TokenStore(int maxSessions, TimeProvider time, ILogger log, Observability.Telemetry? telemetry = null,
+        TokenHasher? hasher = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSessions, 1);
         _maxSessions = maxSessions; _time = time; _log = log; _telemetry = telemetry ?? Observability.Telemetry.Off;
+        _hasher = hasher ?? TokenHasher.CreateRandom();
     }
 
     public int Count => Volatile.Read(ref _slots);
@@ -50,12 +53,10 @@ internal sealed class TokenStore : ITokenStore
     public string Issue(AuthSession session)
     {
         Span<byte> raw = stackalloc byte[TokenBytes];
-        Span<byte> hash = stackalloc byte[32];
         while (true)
         {
             RandomNumberGenerator.Fill(raw);
-            SHA256.HashData(raw, hash);
-            var key = new TokenKey(hash);
+            var key = _hasher.Hash(raw);
             session.SessionId = key.ToSessionId();
             // A collision of 256-bit random values does not happen; the loop only keeps TryAdd honest.
             if (_sessions.TryAdd(key, session))
@@ -140,16 +141,16 @@ internal sealed class TokenStore : ITokenStore
     }
 
     /// <summary>Maps a presented token to its key; false unless it is exactly 43 base64url characters.</summary>
-    internal static bool TryKeyOf(ReadOnlySpan<char> token, out TokenKey key)
+    internal bool TryKeyOf(ReadOnlySpan<char> token, out TokenKey key)
     {
         key = default;
         if (token.Length != TokenChars) return false;
         Span<byte> raw = stackalloc byte[TokenBytes];
         if (Base64Url.DecodeFromChars(token, raw, out _, out int written) != System.Buffers.OperationStatus.Done || written != TokenBytes)
             return false;
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(raw, hash);
-        key = new TokenKey(hash);
+        key = _hasher.Hash(raw);
+        // The decoded token is a live credential; leave no copy of it on the stack.
+        CryptographicOperations.ZeroMemory(raw);
         return true;
     }
 

@@ -47,6 +47,10 @@ internal static class ServeCommand
             if (!tools.Success)
                 return Fail(stderr, $"Cannot load YAML tools from {options.ToolsYamlPath}:", tools.Errors.Select(e => e.ToString()).ToList());
             catalog = tools.Catalog!;
+            // Built-in tools win a name clash (CompositeToolSource); say so instead of hiding a YAML tool silently.
+            foreach (var builtIn in BuiltInToolSource.FromOptions(options).ListTools())
+                if (catalog.TryGetTool(builtIn.Name, out _))
+                    stderr.WriteLine($"⚠ YAML tool '{builtIn.Name}' is hidden by the built-in tool of the same name; rename it to serve both");
             if (options.ListToolsets)
             {
                 ToolsetLister.Write(catalog, Console.Out);
