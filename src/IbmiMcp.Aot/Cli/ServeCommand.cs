@@ -67,7 +67,9 @@ internal static class ServeCommand
                 () => new MapepireCredentials(options.Db2iUser!, options.Db2iPassword), MapepirePoolOptions.FromServer(options), loggerFactory)
             : null;
 
-        await using var telemetry = new TelemetryOwner(options, time, loggerFactory);
+        if (!AuditLog.TryCreate(options, time, loggerFactory.CreateLogger("IbmiMcp.Audit"), out var auditLog, out var auditError))
+            return Fail(stderr, "Invalid configuration:", [auditError!]);
+        await using var telemetry = new TelemetryOwner(options, auditLog);
         using var watcher = catalog is null ? null : new ToolCatalogWatcher(catalog, ToolLoadSettings.From(options), loggerFactory.CreateLogger("IbmiMcp.Tools"));
         if (watcher is not null && options.YamlAutoReload)
             watcher.Start();
@@ -203,9 +205,8 @@ internal static class ServeCommand
     /// <summary>Audit trail + metrics for the server's lifetime; disposing flushes the audit queue.</summary>
     private sealed class TelemetryOwner : IAsyncDisposable
     {
-        public TelemetryOwner(ServerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+        public TelemetryOwner(ServerOptions options, IAuditLog audit)
         {
-            var audit = AuditLog.Create(options, time, loggerFactory.CreateLogger("IbmiMcp.Audit"));
             Telemetry = new Telemetry(audit, ServerMetrics.Create(options));
             Telemetry.Metrics.ObservePoolWaits(() => MapepirePool.TotalWaits);
         }

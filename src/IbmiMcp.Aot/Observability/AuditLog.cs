@@ -66,17 +66,37 @@ internal sealed class AuditLog : IAuditLog
             _writer.Start();
     }
 
-    /// <summary>The audit log MCP_AUDIT_LOG asks for: off (null), "stderr", or a file path with rotation.</summary>
-    public static IAuditLog Create(ServerOptions options, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// The audit log MCP_AUDIT_LOG asks for: off (unset), "stderr", or a file path with rotation. False, with a
+    /// message naming the setting, when the file cannot be opened: an audit trail that was asked for and cannot be
+    /// written must stop the server at start, not lose events silently.
+    /// </summary>
+    public static bool TryCreate(ServerOptions options, TimeProvider time, ILogger logger, out IAuditLog audit, out string? error)
     {
+        audit = NullAuditLog.Instance;
+        error = null;
         if (string.IsNullOrWhiteSpace(options.AuditLog))
-            return NullAuditLog.Instance;
-        AuditSink sink = string.Equals(options.AuditLog, "stderr", StringComparison.OrdinalIgnoreCase)
-            ? StreamAuditSink.StandardError()
-            : new RotatingFileAuditSink(options.AuditLog, options.AuditMaxBytes);
+            return true;
+        AuditSink sink;
+        try
+        {
+            sink = string.Equals(options.AuditLog, "stderr", StringComparison.OrdinalIgnoreCase)
+                ? StreamAuditSink.StandardError()
+                : new RotatingFileAuditSink(options.AuditLog, options.AuditMaxBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = $"MCP_AUDIT_LOG={options.AuditLog}: cannot open the audit log ({ex.Message})";
+            return false;
+        }
         ObservabilityLog.AuditStarted(logger, sink is RotatingFileAuditSink file ? file.FilePath : "stderr");
-        return new AuditLog(sink, time, options.AuditShowParameterValues, DefaultCapacity, logger);
+        audit = new AuditLog(sink, time, options.AuditShowParameterValues, DefaultCapacity, logger);
+        return true;
     }
+
+    /// <summary><see cref="TryCreate"/> that throws <see cref="InvalidOperationException"/> with the message.</summary>
+    public static IAuditLog Create(ServerOptions options, TimeProvider time, ILogger logger) =>
+        TryCreate(options, time, logger, out var audit, out var error) ? audit : throw new InvalidOperationException(error);
 
     public bool Enabled => true;
 

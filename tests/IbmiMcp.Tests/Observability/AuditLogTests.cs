@@ -239,6 +239,24 @@ public sealed class AuditLogTests
     }
 
     [Fact]
+    public void An_audit_path_that_cannot_be_opened_is_refused_with_the_setting_named()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var options = new ServerOptions { AuditLog = Path.Combine(file, "audit.log") };   // a directory that is a file
+            Assert.False(AuditLog.TryCreate(options, s_time, NullLogger.Instance, out var log, out var error));
+            Assert.Same(NullAuditLog.Instance, log);
+            Assert.StartsWith("MCP_AUDIT_LOG=", error);
+            Assert.Throws<InvalidOperationException>(() => AuditLog.Create(options, s_time, NullLogger.Instance));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Audit_lines_never_contain_the_secrets_of_a_session()
     {
         var (log, sink) = Create(showValues: false);

@@ -124,6 +124,21 @@ public sealed class ObservabilityEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_whose_audit_log_cannot_be_opened_refuses_to_start_and_names_the_setting()
+    {
+        var file = Path.Combine(_work, "not-a-directory");
+        File.WriteAllText(file, "");
+        var psi = ServerProcess.CreateStartInfo(["--transport", "http", "--port", "0"],
+            new Dictionary<string, string?> { ["MCP_AUDIT_LOG"] = Path.Combine(file, "audit.log") }, _work);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("MCP_AUDIT_LOG=", stderr);
+        Assert.DoesNotContain("   at ", stderr);   // a message, not a stack trace
+    }
+
+    [Fact]
     public async Task Healthz_follows_the_server_pool_when_the_emulator_goes_down_and_comes_back()
     {
         var port = _emulator.Port;
