@@ -83,15 +83,18 @@ rpc() {
 }
 step "5. MCP as ALICE: tools/list and tools/call"
 rpc '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"demo.sh","version":"1"}}}' >/dev/null
+# Answers are captured first and shortened with bash, not `| head` (a closed pipe would end the demo).
 echo "tools:"
-rpc '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' | grep -oE '"name":"[a-z_0-9]+"' | sed 's/"name":/  /' | head -40
+listed=$(rpc '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')
+grep -oE '"name":"[a-z_0-9]+"' <<<"$listed" | sed 's/"name":/  /'
 echo
 echo "tools/call department_staff {department: \"A00\"} →"
-rpc '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"department_staff","arguments":{"department":"A00"}}}' | head -c 1200
-echo
+answer=$(rpc '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"department_staff","arguments":{"department":"A00"}}}')
+echo "${answer:0:1200}…"
 echo
 echo "tools/call list_schemas (built-in, runs on ALICE's own pool) →"
-rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_schemas","arguments":{"limit":5}}}' | head -c 800
+answer=$(rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_schemas","arguments":{"limit":5}}}')
+echo "${answer:0:800}…"
 echo
 
 step "6. Connect your MCP client"
