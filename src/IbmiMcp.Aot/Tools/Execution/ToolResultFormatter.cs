@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -64,7 +65,8 @@ internal static class ToolResultFormatter
             if (row.ValueKind == JsonValueKind.Array)
                 foreach (var cell in row.EnumerateArray())
                 {
-                    if (j < names.Length && keep[j]) { target.WritePropertyName(names[j]); cell.WriteTo(target); }
+                    // Raw UTF-8 of the cell as Mapepire sent it: valid JSON already, so no unescape/re-escape per cell.
+                    if (j < names.Length && keep[j]) { target.WritePropertyName(names[j]); target.WriteRawValue(JsonMarshal.GetRawUtf8Value(cell), skipInputValidation: true); }
                     j++;
                 }
             target.WriteEndObject();
