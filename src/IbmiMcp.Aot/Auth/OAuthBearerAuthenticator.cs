@@ -20,7 +20,8 @@ internal sealed class OAuthBearerAuthenticator : IDisposable
     private readonly JwtValidator _validator;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private volatile JsonWebKeySet? _keys;
-    private long _lastFetchTimestamp;
+    private long _lastFetchTimestamp;   // guarded by _refreshGate, like _fetched
+    private bool _fetched;
 
     public OAuthBearerAuthenticator(string issuer, string audience, string? jwksUri, HttpClient? http = null, TimeProvider? time = null)
     {
@@ -67,11 +68,11 @@ internal sealed class OAuthBearerAuthenticator : IDisposable
                 return _keys;   // another caller refreshed while we waited
             // Without keys yet, retry an unreachable issuer after 10 s; with keys, refetch for an unknown kid at
             // most once per cooldown.
-            var last = Interlocked.Read(ref _lastFetchTimestamp);
             var minGap = _keys is null ? s_retryUnavailable : s_refreshCooldown;
-            if (last != 0 && _time.GetElapsedTime(last) < minGap)
+            if (_fetched && _time.GetElapsedTime(_lastFetchTimestamp) < minGap)
                 return _keys;
-            Interlocked.Exchange(ref _lastFetchTimestamp, _time.GetTimestamp());
+            _fetched = true;
+            _lastFetchTimestamp = _time.GetTimestamp();
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_fetchTimeout);
