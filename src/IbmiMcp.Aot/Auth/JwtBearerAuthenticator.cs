@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IbmiMcp.Auth;
 
@@ -15,67 +13,48 @@ internal sealed class JwtBearerAuthenticator
     public const string ExpiredMessage = "Token has expired.";
     public const string FailedMessage = "Token verification failed.";
 
-    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    private readonly TokenValidationParameters _parameters;
+    private readonly JsonWebKey[] _keys;
+    private readonly JwtValidator _validator;
 
-    public JwtBearerAuthenticator(string secretKey)
+    public JwtBearerAuthenticator(string secretKey, TimeProvider? time = null)
     {
         if (string.IsNullOrEmpty(secretKey) || Encoding.UTF8.GetByteCount(secretKey) < 32)
             throw new ArgumentException("MCP_AUTH_SECRET_KEY must be at least 32 bytes for MCP_AUTH_MODE=jwt.", nameof(secretKey));
-        _parameters = new TokenValidationParameters
-        {
-            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secretKey)),
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512],
-            ValidateIssuerSigningKey = true,
-            ValidateIssuer = false,
-            ValidateAudience = false,
-            ValidateLifetime = true,
-            RequireExpirationTime = false,   // as the reference (jose): exp is checked when present
-            ClockSkew = TimeSpan.FromSeconds(30),
-        };
+        _keys = [JsonWebKey.ForSecret(Encoding.UTF8.GetBytes(secretKey))];
+        // As the reference (jose): exp is checked when present, not required; no issuer or audience.
+        _validator = new JwtValidator(JwsVerifier.HmacAlgorithms, time ?? TimeProvider.System, requireExpiration: false,
+            issuers: null, audience: null);
     }
 
-    public async ValueTask<Result> ValidateAsync(string token)
+    public ValueTask<Result> ValidateAsync(string token)
     {
-        var outcome = await _handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
-        if (!outcome.IsValid || outcome.SecurityToken is not JsonWebToken jwt)
-            return Result.Fail(outcome.Exception is SecurityTokenExpiredException ? ExpiredMessage : FailedMessage);
-        return ReadIdentity(jwt, acceptCid: true);
+        var status = _validator.Validate(token, _keys, out var jwt);
+        return ValueTask.FromResult(ToResult(status, jwt, acceptCid: true));
     }
+
+    internal static Result ToResult(JwtStatus status, JsonWebToken jwt, bool acceptCid) => status switch
+    {
+        JwtStatus.Valid => ReadIdentity(jwt, acceptCid),
+        JwtStatus.Expired => Result.Fail(ExpiredMessage),
+        _ => Result.Fail(FailedMessage),
+    };
 
     /// <summary>Claims → identity, shared with <see cref="OAuthBearerAuthenticator"/> (which accepts only client_id).</summary>
     internal static Result ReadIdentity(JsonWebToken jwt, bool acceptCid)
     {
-        string? clientId = null;
-        string? subject = null;
+        // client_id wins over cid; OAuth accepts only client_id.
+        string? clientId = jwt.ClientId ?? (acceptCid ? jwt.Cid : null);
         var scopes = new List<string>();
-        foreach (var claim in jwt.Claims)
-        {
-            switch (claim.Type)
-            {
-                case "client_id":
-                    clientId = claim.Value;
-                    break;
-                case "cid" when acceptCid:
-                    clientId ??= claim.Value;
-                    break;
-                case "sub":
-                    subject = claim.Value;
-                    break;
-                case "scp":
-                    // An array claim arrives as one Claim per element; a string scp may hold several scopes.
-                    scopes.AddRange(claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                    break;
-            }
-        }
-        if (scopes.Count == 0 && jwt.TryGetPayloadValue<string>("scope", out var scope) && scope is not null)
-            scopes.AddRange(scope.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var scp in jwt.Scp)   // each array element (or the one string) may hold several scopes
+            scopes.AddRange(scp.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (scopes.Count == 0 && jwt.Scope is not null)
+            scopes.AddRange(jwt.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         if (string.IsNullOrEmpty(clientId))
             return Result.Fail(acceptCid ? "Token is missing the client id claim (cid or client_id)." : "Token is missing the client_id claim.");
         if (scopes.Count == 0)
             return Result.Fail("Token carries no scopes (scp or scope).");
-        return new Result(true, clientId, subject, scopes, null);
+        return new Result(true, clientId, jwt.Subject, scopes, null);
     }
 
     /// <summary>A validated identity, or the public failure message (safe to send: never echoes the token).</summary>

@@ -1,6 +1,3 @@
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
-
 namespace IbmiMcp.Auth;
 
 /// <summary>
@@ -16,16 +13,15 @@ internal sealed class OAuthBearerAuthenticator : IDisposable
     private static readonly TimeSpan s_fetchTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_retryUnavailable = TimeSpan.FromSeconds(10);
 
-    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly TimeProvider _time;
     private readonly Uri _jwksUri;
-    private readonly string _issuer;
-    private readonly string _audience;
+    private readonly JwtValidator _validator;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
-    private volatile TokenValidationParameters? _parameters;
-    private long _lastFetchTimestamp;
+    private volatile JsonWebKeySet? _keys;
+    private long _lastFetchTimestamp;   // guarded by _refreshGate, like _fetched
+    private bool _fetched;
 
     public OAuthBearerAuthenticator(string issuer, string audience, string? jwksUri, HttpClient? http = null, TimeProvider? time = null)
     {
@@ -33,101 +29,68 @@ internal sealed class OAuthBearerAuthenticator : IDisposable
             throw new ArgumentException("OAUTH_ISSUER_URL is required for MCP_AUTH_MODE=oauth.", nameof(issuer));
         if (string.IsNullOrWhiteSpace(audience))
             throw new ArgumentException("OAUTH_AUDIENCE is required for MCP_AUTH_MODE=oauth.", nameof(audience));
-        _issuer = issuer;
-        _audience = audience;
         var jwks = string.IsNullOrWhiteSpace(jwksUri) ? issuer.TrimEnd('/') + "/.well-known/jwks.json" : jwksUri;
         if (!Uri.TryCreate(jwks, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             throw new ArgumentException($"OAUTH_JWKS_URI '{jwks}' is not an absolute http(s) URL.", nameof(jwksUri));
         _jwksUri = uri;
         _time = time ?? TimeProvider.System;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = s_fetchTimeout };
+        _http = http ?? new HttpClient { Timeout = s_fetchTimeout, MaxResponseContentBufferSize = 1024 * 1024 };
+        // Asymmetric only: an HMAC "key" from a public JWKS would let anyone sign. exp is required.
+        _validator = new JwtValidator(JwsVerifier.AsymmetricAlgorithms, _time, requireExpiration: true,
+            issuers: [issuer, issuer.TrimEnd('/'), issuer.TrimEnd('/') + "/"], audience: audience);
     }
 
     public async ValueTask<JwtBearerAuthenticator.Result> ValidateAsync(string token, CancellationToken cancellationToken)
     {
-        var parameters = _parameters ?? await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        if (parameters is null)
+        var keys = _keys ?? await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (keys is null)
             return JwtBearerAuthenticator.Result.Fail("Token verification failed: the issuer's signing keys are unavailable.");
 
-        var outcome = await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
-        if (!outcome.IsValid && outcome.Exception is SecurityTokenSignatureKeyNotFoundException)
+        var status = _validator.Validate(token, keys.Keys, out var jwt);
+        if (status == JwtStatus.KeyNotFound)
         {
             // Possibly a rotated key: refetch (rate-limited) and try once more.
             var refreshed = await RefreshAsync(cancellationToken).ConfigureAwait(false);
-            if (refreshed is not null && !ReferenceEquals(refreshed, parameters))
-                outcome = await _handler.ValidateTokenAsync(token, refreshed).ConfigureAwait(false);
+            if (refreshed is not null && !ReferenceEquals(refreshed, keys))
+                status = _validator.Validate(token, refreshed.Keys, out jwt);
         }
-        if (!outcome.IsValid || outcome.SecurityToken is not JsonWebToken jwt)
-        {
-            return JwtBearerAuthenticator.Result.Fail(outcome.Exception is SecurityTokenExpiredException
-                ? JwtBearerAuthenticator.ExpiredMessage
-                : JwtBearerAuthenticator.FailedMessage);
-        }
-        return JwtBearerAuthenticator.ReadIdentity(jwt, acceptCid: false);
+        return JwtBearerAuthenticator.ToResult(status, jwt, acceptCid: false);
     }
 
-    private async ValueTask<TokenValidationParameters?> RefreshAsync(CancellationToken cancellationToken)
+    private async ValueTask<JsonWebKeySet?> RefreshAsync(CancellationToken cancellationToken)
     {
-        var seen = _parameters;
+        var seen = _keys;
         await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!ReferenceEquals(seen, _parameters))
-                return _parameters;   // another caller refreshed while we waited
+            if (!ReferenceEquals(seen, _keys))
+                return _keys;   // another caller refreshed while we waited
             // Without keys yet, retry an unreachable issuer after 10 s; with keys, refetch for an unknown kid at
             // most once per cooldown.
-            var last = Interlocked.Read(ref _lastFetchTimestamp);
-            var minGap = _parameters is null ? s_retryUnavailable : s_refreshCooldown;
-            if (last != 0 && _time.GetElapsedTime(last) < minGap)
-                return _parameters;
-            Interlocked.Exchange(ref _lastFetchTimestamp, _time.GetTimestamp());
+            var minGap = _keys is null ? s_retryUnavailable : s_refreshCooldown;
+            if (_fetched && _time.GetElapsedTime(_lastFetchTimestamp) < minGap)
+                return _keys;
+            _fetched = true;
+            _lastFetchTimestamp = _time.GetTimestamp();
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_fetchTimeout);
-            string json;
+            byte[] json;
             try
             {
-                json = await _http.GetStringAsync(_jwksUri, timeout.Token).ConfigureAwait(false);
+                json = await _http.GetByteArrayAsync(_jwksUri, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                return _parameters;
+                return _keys;
             }
 
-            JsonWebKeySet set;
-            try
-            {
-                set = new JsonWebKeySet(json);
-            }
-            catch (ArgumentException)
-            {
-                return _parameters;
-            }
-            var keys = set.GetSigningKeys();
-            if (keys.Count == 0)
-                return _parameters;
-
-            var fresh = new TokenValidationParameters
-            {
-                IssuerSigningKeys = keys,
-                ValidateIssuerSigningKey = true,
-                ValidIssuers = [_issuer, _issuer.TrimEnd('/'), _issuer.TrimEnd('/') + "/"],
-                ValidateIssuer = true,
-                ValidAudience = _audience,
-                ValidateAudience = true,
-                ValidateLifetime = true,
-                RequireExpirationTime = true,
-                ClockSkew = TimeSpan.FromSeconds(30),
-                // Asymmetric only: an HMAC "key" from a public JWKS would let anyone sign.
-                ValidAlgorithms =
-                [
-                    SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
-                    SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
-                    SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
-                ],
-            };
-            _parameters = fresh;
+            // A broken or empty document keeps the keys we have rather than locking everybody out.
+            var fresh = JsonWebKeySet.Parse(json);
+            if (fresh is null || fresh.Keys.Count == 0)
+                return _keys;
+            _keys = fresh;
             return fresh;
         }
         finally
