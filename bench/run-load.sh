@@ -23,21 +23,28 @@ tools:
     description: Trivial query for load tests
     statement: SELECT 1 AS ONE FROM SYSIBM.SYSDUMMY1
 YAML
-serve() {  # $1 = extra env assignments
+serve() {  # $1 = extra env assignments; sets $url and $pid (not in a subshell: the pid must reach the caller)
   local log="$work/server-$RANDOM.log"
   env -i PATH="$PATH" HOME="$HOME" DB2i_HOST=127.0.0.1 DB2i_PORT="$eport" DB2i_USER=MCPUSER DB2i_PASS=mcppass1 \
     DB2i_IGNORE_UNAUTHORIZED=false DB2i_CA_PATH="$work/emu.pem" MCP_LOG_LEVEL=warning YAML_AUTO_RELOAD=false $1 \
     "$bin" --transport http --port 0 --tools "$work/ping.yaml" > /dev/null 2> "$log" & pids+=($!)
+  pid=$!
   for _ in $(seq 1 300); do grep -q "Endpoint:" "$log" && break; sleep 0.05; done
-  grep -oE 'Endpoint:\s+\S+' "$log" | awk '{print $2}'
+  url=$(grep -oE 'Endpoint:\s+\S+' "$log" | awk '{print $2}')
 }
-url=$(serve "")
-pid=${pids[-1]}
-echo "== tools/call ping and tools/list, audit+metrics off ($url)"
-dotnet run -c Release --no-build --project bench/IbmiMcp.Load -- --url "$url" --tool ping --seconds "$seconds" --clients 32
-echo "server RSS after the runs: $(awk '/VmRSS/{print $2/1024 " MiB"}' /proc/$pid/status)"
-kill "$pid"
-url=$(serve "MCP_AUDIT_LOG=$work/audit.log MCP_METRICS_ENABLED=true")
-echo "== tools/call ping, audit+metrics on ($url)"
-dotnet run -c Release --no-build --project bench/IbmiMcp.Load -- --url "$url" --tool ping --seconds "$seconds" --clients 32
-echo "audit lines written: $(wc -l < "$work/audit.log")"
+# Both orders (LOAD_ORDER=on-first swaps them), since the emulator shares the 2 cores and warms up over a run.
+off() {
+  serve ""
+  echo "== tools/call ping and tools/list, audit+metrics off ($url)"
+  dotnet run -c Release --no-build --project bench/IbmiMcp.Load -- --url "$url" --tool ping --seconds "$seconds" --clients 32
+  echo "server RSS after the runs: $(awk '/VmRSS/{print $2/1024 " MiB"}' /proc/$pid/status)"
+  kill "$pid"
+}
+on() {
+  serve "MCP_AUDIT_LOG=$work/audit.log MCP_METRICS_ENABLED=true"
+  echo "== tools/call ping, audit+metrics on ($url)"
+  dotnet run -c Release --no-build --project bench/IbmiMcp.Load -- --url "$url" --tool ping --seconds "$seconds" --clients 32
+  echo "audit lines in the current file (rotation at MCP_AUDIT_MAX_BYTES): $(wc -l < "$work/audit.log")"
+  kill "$pid"
+}
+if [ "${LOAD_ORDER:-off-first}" = on-first ]; then on; off; else off; on; fi
