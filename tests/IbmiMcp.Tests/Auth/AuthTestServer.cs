@@ -1,3 +1,4 @@
+using IbmiMcp.Tests.TestSupport;
 using IbmiMcp.Auth;
 using IbmiMcp.Configuration;
 using Microsoft.AspNetCore.Builder;
@@ -38,10 +39,7 @@ internal sealed class AuthTestServer : IAsyncDisposable
         var service = IbmiAuthService.Create(options, NullLoggerFactory.Instance, time ?? TimeProvider.System, pools, out var errors)
             ?? throw new InvalidOperationException(string.Join("\n", errors));
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.Run(context => (context.Request.Method, context.Request.Path.Value) switch
+        var (app, address) = await LoopbackKestrel.StartAsync(context => (context.Request.Method, context.Request.Path.Value) switch
         {
             ("GET", "/api/v1/auth/public-key") => service.Endpoints.PublicKeyAsync(context),
             ("POST", "/api/v1/auth") => service.Endpoints.SignOnAsync(context),
@@ -50,10 +48,8 @@ internal sealed class AuthTestServer : IAsyncDisposable
             ("POST", "/currentuser") => CurrentUserAsync(service, context),
             _ => Status(context, 404),
         });
-        await app.StartAsync();
         var server = new AuthTestServer(app, service, keys);
-        var address = app.Services.GetService(typeof(IServer)) is IServer s ? s.Features.Get<IServerAddressesFeature>()!.Addresses.First() : throw new InvalidOperationException();
-        server.Port = new Uri(address).Port;
+        server.Port = address.Port;
         return server;
     }
 

@@ -1,3 +1,4 @@
+using IbmiMcp.Tests.TestSupport;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -144,19 +145,14 @@ public sealed class McpBearerAuthTests
 
         public static async Task<JwksServer> StartAsync()
         {
-            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            var app = builder.Build();
             JwksServer? self = null;
-            app.Run(async context =>
+            var (app, address) = await LoopbackKestrel.StartAsync(async context =>
             {
                 Interlocked.Increment(ref self!.Hits);
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(self.Jwks);
             });
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            self = new JwksServer(app, address);
+            self = new JwksServer(app, address.GetLeftPart(UriPartial.Authority));
             return self;
         }
 

@@ -1,3 +1,4 @@
+using IbmiMcp.Tests.TestSupport;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -32,13 +33,8 @@ internal sealed class McpTestServer : IAsyncDisposable
     {
         options ??= new ServerOptions { Transport = TransportKind.Http };
         var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools ?? new FakeToolSource(), auth ?? new AnonymousMcpAuthenticator(null));
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.Run(endpoint.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new McpTestServer(app, endpoint, new Uri(address));
+        var (app, address) = await LoopbackKestrel.StartAsync(endpoint.HandleAsync);
+        return new McpTestServer(app, endpoint, address);
     }
 
     public static HttpRequestMessage Post(string json, string? sessionId = null, string? protocolVersion = null, string? user = null)

@@ -1,3 +1,4 @@
+using IbmiMcp.Tests.TestSupport;
 using System.Net;
 using System.Text.Json;
 using IbmiMcp.Auth;
@@ -42,12 +43,8 @@ public sealed class McpAuditTests : IAsyncLifetime
         var options = new ServerOptions { Transport = TransportKind.Http, SessionMode = SessionMode.Stateful, EnableDefaultTools = true, EnableExecuteSql = true };
         var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, BuiltInToolSource.FromOptions(options), new PoolAuthenticator(_pool),
             telemetry: new Telemetry(_audit, ServerMetrics.Disabled));
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.Run(endpoint.HandleAsync);
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        (_app, var address) = await LoopbackKestrel.StartAsync(endpoint.HandleAsync);
+        _client = new HttpClient { BaseAddress = address };
     }
 
     public async Task DisposeAsync()
