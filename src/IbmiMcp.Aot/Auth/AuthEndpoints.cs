@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using IbmiMcp.Auth.Sessions;
 using IbmiMcp.Http;
 using IbmiMcp.Mapepire;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,8 @@ internal sealed class AuthEndpoints
 {
     private readonly KeyRing _keys;
     private readonly ITokenStore _tokens;
-    private readonly SignOnLimiter _limiter;
+    private readonly ISignOnGuard _guard;
+    private readonly IEnvelopeReplayWindow _replays;
     private readonly ISessionPoolFactory _pools;
     private readonly ProxyTrust _proxies;
     private readonly BearerAuthenticator _bearer;
@@ -26,10 +28,10 @@ internal sealed class AuthEndpoints
     private readonly byte[] _publicKeyBody;
     private readonly Observability.Telemetry _telemetry;
 
-    public AuthEndpoints(KeyRing keys, ITokenStore tokens, SignOnLimiter limiter, ISessionPoolFactory pools, ProxyTrust proxies,
-        BearerAuthenticator bearer, AuthSettings settings, TimeProvider time, ILogger log, Observability.Telemetry? telemetry = null)
+    public AuthEndpoints(KeyRing keys, ITokenStore tokens, ISignOnGuard guard, IEnvelopeReplayWindow replays, ISessionPoolFactory pools,
+        ProxyTrust proxies, BearerAuthenticator bearer, AuthSettings settings, TimeProvider time, ILogger log, Observability.Telemetry? telemetry = null)
     {
-        _keys = keys; _tokens = tokens; _limiter = limiter; _pools = pools; _proxies = proxies; _bearer = bearer;
+        _keys = keys; _tokens = tokens; _guard = guard; _replays = replays; _pools = pools; _proxies = proxies; _bearer = bearer;
         _settings = settings; _time = time; _log = log; _telemetry = telemetry ?? Observability.Telemetry.Off;
         _publicKeyBody = WritePublicKeyBody(keys.ActiveKeyId, keys.ActivePublicKeyPem);
     }
@@ -98,31 +100,53 @@ internal sealed class AuthEndpoints
             await AuthErrors.HostNotAllowed.WriteAsync(context).ConfigureAwait(false);
             return;
         }
-
-        var userKey = SignOnLimiter.UserKey(request.User, request.Host);
-        var addressKey = SignOnLimiter.AddressKey(client);
-        if (!_limiter.TryBegin(userKey, addressKey, out int wait))
+        if (CheckIssuedAt(request, client) is { } stale)
         {
-            AuthLog.SignOnThrottled(_log, request.User, client, wait);
+            _telemetry.SignOnFailed(request.User, client, "stale_envelope");
+            await stale.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        SignOnAdmission admission;
+        try
+        {
+            admission = await _guard.TryBeginAsync(request.User, request.Host, client, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            await StoreUnavailableAsync(context, request, client, ex).ConfigureAwait(false);
+            return;
+        }
+        if (!admission.Admitted)
+        {
+            AuthLog.SignOnThrottled(_log, request.User, client, admission.RetryAfterSeconds);
             _telemetry.SignOnThrottled(request.User, client);
-            await AuthErrors.TooManyFailures(wait).WriteAsync(context).ConfigureAwait(false);
+            await AuthErrors.TooManyFailures(admission.RetryAfterSeconds).WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
         var outcome = SignOnOutcome.Inconclusive;
         try
         {
-            if (!await TryReserveSlotAsync().ConfigureAwait(false))
+            // After the guard, so an address it has locked out cannot fill the window with envelopes it minted.
+            var replay = await _replays.TryRememberAsync(request.Fingerprint, context.RequestAborted).ConfigureAwait(false);
+            if (replay != ReplayCheck.New)
+            {
+                await RefuseReplayAsync(context, request, client, replay).ConfigureAwait(false);
+                return;
+            }
+            var slot = await TryReserveSlotAsync(context.RequestAborted).ConfigureAwait(false);
+            if (!slot.IsGranted)
             {
                 AuthLog.MaxSessions(_log, _settings.MaxConcurrentSessions);
                 _telemetry.SignOnFailed(request.User, client, "max_sessions");
-                await AuthErrors.MaxSessions(RetryAfterForSlots()).WriteAsync(context).ConfigureAwait(false);
+                await AuthErrors.MaxSessions(await RetryAfterForSlotsAsync().ConfigureAwait(false)).WriteAsync(context).ConfigureAwait(false);
                 return;
             }
             bool issued = false;
             try
             {
-                issued = await OpenAndIssueAsync(context, request, client).ConfigureAwait(false);
+                issued = await OpenAndIssueAsync(context, request, client, slot).ConfigureAwait(false);
                 outcome = issued ? SignOnOutcome.Succeeded : outcome;
             }
             catch (MapepireException ex)
@@ -142,42 +166,84 @@ internal sealed class AuthEndpoints
                 _telemetry.SignOnFailed(request.User, client, "timeout");
                 await AuthErrors.SignOnTimeout(request.Host).WriteAsync(context).ConfigureAwait(false);
             }
-            catch (Exception ex)
-            {
-                AuthLog.SignOnError(_log, request.User, request.Host, ex);
-                _telemetry.SignOnFailed(request.User, client, "error");
-                await AuthErrors.Internal.WriteAsync(context).ConfigureAwait(false);
-            }
             finally
             {
-                if (!issued) _tokens.Unreserve();
+                if (!issued) await _tokens.ReleaseAsync(slot).ConfigureAwait(false);
             }
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            await StoreUnavailableAsync(context, request, client, ex).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AuthLog.SignOnError(_log, request.User, request.Host, ex);
+            _telemetry.SignOnFailed(request.User, client, "error");
+            await AuthErrors.Internal.WriteAsync(context).ConfigureAwait(false);
         }
         finally
         {
-            _limiter.End(userKey, addressKey, outcome);
+            await _guard.EndAsync(admission, outcome).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Opens the pool and issues the token; false (with the pool closed) when the client went away meanwhile.</summary>
-    private async Task<bool> OpenAndIssueAsync(HttpContext context, SignOnRequest request, string? client)
+    /// <summary>The iat rules: too old or too far in the future is refused; missing is refused only when required.</summary>
+    private AuthRejection? CheckIssuedAt(SignOnRequest request, string? client)
+    {
+        if (request.IssuedAt is not { } iat)
+        {
+            if (!_settings.RequireIssuedAt) return null;
+            AuthLog.EnvelopeRejected(_log, client, "no iat");
+            return AuthErrors.IssuedAtRequired;
+        }
+        long age = _time.GetUtcNow().ToUnixTimeSeconds() - iat;
+        if (age <= _settings.ReplayWindow.TotalSeconds && age >= -_settings.ClockSkew.TotalSeconds)
+            return null;
+        AuthLog.EnvelopeTooOld(_log, client, age);
+        return AuthErrors.TooOld((int)_settings.ReplayWindow.TotalSeconds);
+    }
+
+    private async Task RefuseReplayAsync(HttpContext context, SignOnRequest request, string? client, ReplayCheck replay)
+    {
+        if (replay == ReplayCheck.Replayed)
+        {
+            AuthLog.EnvelopeReplayed(_log, client);
+            _telemetry.SignOnFailed(request.User, client, "replayed_envelope");
+            await AuthErrors.Replayed.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        AuthLog.ReplayWindowFull(_log, MemoryReplayWindow.DefaultMaxEntries);
+        _telemetry.SignOnFailed(request.User, client, "replay_window_full");
+        await AuthErrors.ReplayWindowFull(60).WriteAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task StoreUnavailableAsync(HttpContext context, SignOnRequest request, string? client, SessionStoreUnavailableException ex)
+    {
+        AuthLog.SignOnStoreUnavailable(_log, ex.InnerException?.Message ?? ex.Message);
+        _telemetry.SignOnFailed(request.User, client, "session_store_unavailable");
+        await AuthErrors.StoreUnavailable(BearerAuthenticator.StoreRetryAfterSeconds).WriteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens the pool and issues the token; false (with the pool closed) when the client went away meanwhile. The
+    /// password lives until the session is issued (a shared store seals it into the record) and is zeroed before the
+    /// answer is written.
+    /// </summary>
+    private async Task<bool> OpenAndIssueAsync(HttpContext context, SignOnRequest request, string? client, SessionSlot slot)
     {
         ISessionPool pool;
         using (var deadline = new CancellationTokenSource(_settings.SignOnTimeout, _time))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
         {
-            try
-            {
-                pool = await _pools.OpenAsync(request, linked.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                request.Dispose(); // the pool copied what it needs; the password goes now, not after the response
-            }
+            pool = await _pools.OpenAsync(request, linked.Token).ConfigureAwait(false);
         }
         if (context.RequestAborted.IsCancellationRequested)
         {
             // Nobody would receive the token: close now rather than hold a slot and IBM i jobs until expiry.
+            request.Dispose();
             await pool.DisposeAsync().ConfigureAwait(false);
             return false;
         }
@@ -185,43 +251,74 @@ internal sealed class AuthEndpoints
         int expiresIn = request.DurationSeconds ?? _settings.TokenExpirySeconds;
         var now = _time.GetUtcNow();
         var expiresAt = now.AddSeconds(expiresIn);
-        var session = new AuthSession(request.User.ToUpperInvariant(), request.Host, pool, now, expiresAt);
-        var token = _tokens.Issue(session);
+        var session = new AuthSession(request.User.ToUpperInvariant(), request.Host, pool, now, expiresAt) { ClientAddress = client };
+        string token;
+        try
+        {
+            token = await _tokens.IssueAsync(slot, session, request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            request.Dispose(); // the pool (and the sealed record) hold what they need; the password goes now
+        }
         AuthLog.SignOnSucceeded(_log, session.User, session.Host, client, session.SessionId, request.PoolStart, request.PoolMax, expiresAt);
         _telemetry.SignedOn(session.User, client, session.SessionId, expiresAt);
         await WriteTokenAsync(context, token, expiresIn, expiresAt).ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>DELETE /api/v1/auth with the Bearer token: the session ends and its pool is closed before 204.</summary>
+    /// <summary>
+    /// DELETE /api/v1/auth with the Bearer token: the session ends everywhere (every replica drops it) and this
+    /// replica's pool is closed before 204.
+    /// </summary>
     public async Task SignOutAsync(HttpContext context)
     {
         var authorization = context.Request.Headers.Authorization;
-        if (!_bearer.TryGetSession(authorization, out var session, out var failure))
+        var result = await _bearer.ResolveAsync(authorization, context.RequestAborted).ConfigureAwait(false);
+        if (result.Session is not { } session)
         {
-            BearerAuthenticator.SetChallengeHeader(context, failure);
-            await HttpErrors.WriteAsync(context, 401, AuthErrors.Unauthorized, BearerAuthenticator.MessageOf(failure)).ConfigureAwait(false);
+            if (result.Failure == BearerFailure.StoreUnavailable)
+            {
+                await AuthErrors.StoreUnavailable(BearerAuthenticator.StoreRetryAfterSeconds).WriteAsync(context).ConfigureAwait(false);
+                return;
+            }
+            BearerAuthenticator.SetChallengeHeader(context, result.Failure);
+            await HttpErrors.WriteAsync(context, 401, AuthErrors.Unauthorized, BearerAuthenticator.MessageOf(result.Failure)).ConfigureAwait(false);
             return;
         }
         BearerAuthenticator.TryGetToken(authorization, out var token, out _);
-        await _tokens.RevokeAsync(token).ConfigureAwait(false);
-        AuthLog.SignedOut(_log, session!.SessionId, session.User);
+        try
+        {
+            await _tokens.RevokeAsync(token.ToString()).ConfigureAwait(false);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            await AuthErrors.StoreUnavailable(BearerAuthenticator.StoreRetryAfterSeconds).WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        AuthLog.SignedOut(_log, session.SessionId, session.User);
         _telemetry.SignedOut(session.User, session.SessionId, _proxies.ClientAddress(context));
         context.Response.StatusCode = 204;
         context.Response.Headers.CacheControl = "no-store";
     }
 
-    private async ValueTask<bool> TryReserveSlotAsync()
+    private async ValueTask<SessionSlot> TryReserveSlotAsync(CancellationToken cancellationToken)
     {
-        if (_tokens.TryReserve()) return true;
+        var slot = await _tokens.TryReserveAsync(cancellationToken).ConfigureAwait(false);
+        if (slot.IsGranted) return slot;
         // Expired sessions hold slots until the reaper's next tick; reclaim them now rather than refuse.
         await _tokens.RemoveExpiredAsync().ConfigureAwait(false);
-        return _tokens.TryReserve();
+        return await _tokens.TryReserveAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private int RetryAfterForSlots()
+    private async ValueTask<int> RetryAfterForSlotsAsync()
     {
-        var next = _tokens.TimeUntilNextExpiry();
+        var next = await _tokens.TimeUntilNextExpiryAsync().ConfigureAwait(false);
         int seconds = next is { } t ? (int)Math.Ceiling(t.TotalSeconds) : 1;
         // The next expiry is when a slot surely frees; a sign-out may free one sooner, so never say more than a minute.
         return Math.Clamp(seconds, 1, 60);

@@ -41,6 +41,19 @@ internal static class AuthErrors
     // Deviations: request hygiene the reference lacks.
     public static readonly AuthRejection UnsupportedMediaType = new(415, InvalidRequest, "Unsupported Media Type: Content-Type must be 'application/json'.");
     public static AuthRejection BodyTooLarge(int limit) => new(413, InvalidRequest, "Request body too large: the limit is " + limit + " bytes");
+    public static readonly AuthRejection IssuedAt = new(400, InvalidRequest, "Unable to decrypt authentication payload: iat must be a positive number of seconds since 1970-01-01");
+
+    // Deviations: envelope replay protection (the reference mints a new token for every re-sent body).
+    public static readonly AuthRejection Replayed = new(409, InvalidRequest, "This sign-on envelope was already used: encrypt the credentials again for every sign-on (replay refused)");
+    public static AuthRejection TooOld(int windowSeconds) => new(400, InvalidRequest,
+        "The sign-on envelope is too old or dated in the future (iat outside the " + windowSeconds + "-second IBMI_AUTH_REPLAY_WINDOW_SECONDS window): encrypt the credentials again, and check this machine's clock");
+    public static readonly AuthRejection IssuedAtRequired = new(400, InvalidRequest,
+        "The sign-on envelope has no iat: this server requires it (IBMI_AUTH_REQUIRE_ISSUED_AT=true); use ibmi-mcp token or add iat (Unix seconds) to the encrypted payload");
+    public static AuthRejection ReplayWindowFull(int retryAfter) => new(503, ServiceUnavailable,
+        "Too many sign-ons in the replay window; please try again later", retryAfter);
+    public static AuthRejection StoreUnavailable(int retryAfter) => new(503, ServiceUnavailable,
+        "The session store (Redis) is unavailable; sign-on is not possible until it is back. Please try again later", retryAfter);
+
     public static readonly AuthRejection HostNotAllowed = new(403, Forbidden, "Host is not allowed: this server only signs on to the IBM i hosts in IBMI_AUTH_ALLOWED_HOSTS");
 
     // Deviations: sign-on outcomes get their own statuses instead of a blanket 500.
@@ -58,4 +71,5 @@ internal static class AuthErrors
     public const string BearerNotFound = "Token not found";
     public const string BearerExpired = "Token expired";
     public const string BearerMalformed = "Invalid token format";
+    public const string BearerStoreUnavailable = "The session store (Redis) is unavailable, so the token cannot be checked. Please try again shortly";
 }

@@ -4,7 +4,7 @@ namespace IbmiMcp.Auth;
 
 /// <summary>
 /// Log events of the Auth concern (ids 2000–2099). Never pass passwords, tokens, envelopes or keys: sessions are
-/// named by <see cref="AuthSession.SessionId"/>. Next free id: 2014.
+/// named by <see cref="AuthSession.SessionId"/>. Next free id: 2025.
 /// </summary>
 internal static partial class AuthLog
 {
@@ -49,4 +49,37 @@ internal static partial class AuthLog
 
     [LoggerMessage(2013, LogLevel.Information, "IBM i HTTP auth ready: active key {KeyId}, {Retired} retired key(s), allowed hosts {Hosts}")]
     public static partial void Ready(ILogger logger, string keyId, int retired, string hosts);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Session store (Redis) connection to {Endpoint} failed: {Failure}")]
+    public static partial void StoreConnectionFailed(ILogger logger, string endpoint, string failure);
+
+    [LoggerMessage(2015, LogLevel.Information, "Session store (Redis) connection to {Endpoint} restored")]
+    public static partial void StoreConnectionRestored(ILogger logger, string endpoint);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Session store (Redis) unavailable during {Operation}: {Error}: {Detail}")]
+    public static partial void StoreUnavailable(ILogger logger, string operation, string error, string detail);
+
+    [LoggerMessage(2017, LogLevel.Warning, "Session record {SessionId} in the shared store cannot be opened ({Reason}); the token is treated as unknown")]
+    public static partial void RecordUnreadable(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(2018, LogLevel.Information, "Session {SessionId} of {User} adopted from the shared store (signed on from {Client} at {CreatedAt:O})")]
+    public static partial void SessionAdopted(ILogger logger, string sessionId, string user, string? client, DateTimeOffset createdAt);
+
+    [LoggerMessage(2019, LogLevel.Information, "Session {SessionId} revoked on another replica; its pool here is closed")]
+    public static partial void RevokedElsewhere(ILogger logger, string sessionId);
+
+    [LoggerMessage(2020, LogLevel.Information, "Session store: {Kind}{Detail}")]
+    public static partial void StoreReady(ILogger logger, string kind, string detail);
+
+    [LoggerMessage(2021, LogLevel.Warning, "Sign-on refused from {Client}: the envelope was already used (replay)")]
+    public static partial void EnvelopeReplayed(ILogger logger, string? client);
+
+    [LoggerMessage(2022, LogLevel.Warning, "Sign-on refused from {Client}: the envelope was issued {AgeSeconds} s ago, outside IBMI_AUTH_REPLAY_WINDOW_SECONDS")]
+    public static partial void EnvelopeTooOld(ILogger logger, string? client, long ageSeconds);
+
+    [LoggerMessage(2023, LogLevel.Warning, "Sign-on refused: the session store is unavailable ({Detail})")]
+    public static partial void SignOnStoreUnavailable(ILogger logger, string detail);
+
+    [LoggerMessage(2024, LogLevel.Warning, "Envelope replay window is full ({Entries} envelopes remembered); sign-on refused until older entries age out")]
+    public static partial void ReplayWindowFull(ILogger logger, int entries);
 }

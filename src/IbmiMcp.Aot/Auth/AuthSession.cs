@@ -1,9 +1,10 @@
 namespace IbmiMcp.Auth;
 
-/// <summary>One issued token's state: who signed on, where, their pool, and when it ends.</summary>
+/// <summary>One issued token's state on this replica: who signed on, where, their pool, and when it ends.</summary>
 internal sealed class AuthSession
 {
     private int _closed;
+    private long _validatedAt;
 
     public AuthSession(string user, string host, ISessionPool pool, DateTimeOffset createdAt, DateTimeOffset expiresAt)
     {
@@ -16,8 +17,23 @@ internal sealed class AuthSession
     public ISessionPool Pool { get; }
     public DateTimeOffset CreatedAt { get; }
     public DateTimeOffset ExpiresAt { get; }
-    /// <summary>Non-secret handle (see <see cref="TokenKey.ToSessionId"/>), set when the token is issued.</summary>
+    /// <summary>Non-secret handle (see <see cref="TokenKey.ToSessionId"/>), set when the token is issued or adopted.</summary>
     public string SessionId { get; internal set; } = "";
+
+    /// <summary>Where the sign-on came from (audit on every replica).</summary>
+    public string? ClientAddress { get; init; }
+
+    /// <summary>The record's key in a shared store (a one-way digest of the token); null with the memory store.</summary>
+    public string? StoreKey { get; internal set; }
+
+    /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) when the shared store last confirmed the record exists.</summary>
+    public long ValidatedAt
+    {
+        get => Volatile.Read(ref _validatedAt);
+        internal set => Volatile.Write(ref _validatedAt, value);
+    }
+
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     public bool IsExpired(DateTimeOffset now) => now >= ExpiresAt;
 

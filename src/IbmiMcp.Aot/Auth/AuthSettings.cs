@@ -19,6 +19,15 @@ internal sealed class AuthSettings
     public TimeSpan LockoutDuration { get; init; } = TimeSpan.FromSeconds(900);
     /// <summary>Lower-case host names; empty with <see cref="AnyHost"/> false means none.</summary>
     public IReadOnlySet<string> AllowedHosts { get; init; } = new HashSet<string>();
+    /// <summary>Accepted envelopes are remembered this long; envelopes with an older iat are refused (IBMI_AUTH_REPLAY_WINDOW_SECONDS).</summary>
+    public TimeSpan ReplayWindow { get; init; } = TimeSpan.FromSeconds(900);
+    /// <summary>Refuse envelopes without iat (IBMI_AUTH_REQUIRE_ISSUED_AT); the reference's client does not send it.</summary>
+    public bool RequireIssuedAt { get; init; }
+    /// <summary>How far an envelope's iat may lie in the future (clock skew between client and server).</summary>
+    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long a replica serves a cached session without asking the shared store (IBMI_AUTH_SESSION_CACHE_SECONDS).</summary>
+    public TimeSpan SessionCache { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>IBMI_AUTH_ALLOWED_HOSTS=* : any host (the reference's behaviour, issue #190); logged at start.</summary>
     public bool AnyHost { get; init; }
 
@@ -63,6 +72,9 @@ internal sealed class AuthSettings
             LockoutDuration = TimeSpan.FromSeconds(Math.Max(1, options.SignOnLockoutSeconds)),
             AllowedHosts = hosts,
             AnyHost = any,
+            ReplayWindow = TimeSpan.FromSeconds(Math.Max(10, options.ReplayWindowSeconds)),
+            RequireIssuedAt = options.RequireIssuedAt,
+            SessionCache = TimeSpan.FromSeconds(Math.Max(0, options.SessionCacheSeconds)),
         };
     }
 }

@@ -1,3 +1,4 @@
+using IbmiMcp.Auth.Sessions;
 using IbmiMcp.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -7,11 +8,14 @@ namespace IbmiMcp.Auth;
 /// <summary>
 /// Resolves <c>Authorization: Bearer &lt;token&gt;</c> to a <see cref="Caller"/> whose <see cref="Caller.Sql"/> is the
 /// session's own pool (MCP_AUTH_MODE=ibmi). Failures answer 401 with the reference's JSON-RPC body and messages plus
-/// the RFC 6750 <c>WWW-Authenticate</c> header the reference omits.
+/// the RFC 6750 <c>WWW-Authenticate</c> header the reference omits; an unreachable shared session store answers 503.
 /// </summary>
 internal sealed class BearerAuthenticator
 {
     private const string Realm = "ibmi-mcp";
+    /// <summary>Retry-After when the session store is down: StackExchange.Redis retries the connection about this often.</summary>
+    public const int StoreRetryAfterSeconds = 5;
+
     private readonly ITokenStore _tokens;
     private readonly ProxyTrust _proxies;
 
@@ -20,30 +24,43 @@ internal sealed class BearerAuthenticator
         _tokens = tokens; _proxies = proxies;
     }
 
-    /// <summary>Synchronous and lock-free: one header read, one hash, one dictionary probe.</summary>
-    public bool TryAuthenticate(HttpContext context, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Caller? caller, out BearerFailure failure)
+    /// <summary>
+    /// Synchronous and allocation-free when this replica can answer alone (one header read, one hash, one dictionary
+    /// probe); a shared store is asked only on a cache miss or once the cached entry is past its staleness bound.
+    /// </summary>
+    public ValueTask<SessionResult> ResolveAsync(StringValues authorization, CancellationToken cancellationToken)
     {
-        caller = null;
-        if (!TryGetSession(context.Request.Headers.Authorization, out var session, out failure))
-            return false;
-        caller = new Caller(session!.User, CallerKind.IbmiToken, session.Pool, _proxies.ClientAddress(context), session.SessionId);
-        return true;
-    }
+        if (!TryGetToken(authorization, out var token, out var failure))
+            return new(new SessionResult(null, failure));
+        var lookup = _tokens.TryGet(token, out var session);
+        if (lookup != TokenLookup.Pending)
+            return new(ResultOf(lookup, session));
+        return SlowAsync(token.ToString(), cancellationToken);
 
-    /// <summary>The token part of the header's session, for handlers that need the session itself (sign-out).</summary>
-    internal bool TryGetSession(StringValues authorization, out AuthSession? session, out BearerFailure failure)
-    {
-        session = null;
-        if (!TryGetToken(authorization, out var token, out failure))
-            return false;
-        switch (_tokens.TryGet(token, out session))
+        async ValueTask<SessionResult> SlowAsync(string token, CancellationToken ct)
         {
-            case TokenLookup.Valid: failure = BearerFailure.None; return true;
-            case TokenLookup.Expired: failure = BearerFailure.Expired; return false;
-            case TokenLookup.Malformed: failure = BearerFailure.Malformed; return false;
-            default: failure = BearerFailure.NotFound; return false;
+            var resolved = await _tokens.ResolveAsync(token, ct).ConfigureAwait(false);
+            return ResultOf(resolved.Lookup, resolved.Session);
         }
     }
+
+    /// <summary>The caller of an /mcp request, or the failure to answer with.</summary>
+    public async ValueTask<(Caller? Caller, BearerFailure Failure)> AuthenticateAsync(HttpContext context)
+    {
+        var result = await ResolveAsync(context.Request.Headers.Authorization, context.RequestAborted).ConfigureAwait(false);
+        if (result.Session is not { } session)
+            return (null, result.Failure);
+        return (new Caller(session.User, CallerKind.IbmiToken, session.Pool, _proxies.ClientAddress(context), session.SessionId), BearerFailure.None);
+    }
+
+    private static SessionResult ResultOf(TokenLookup lookup, AuthSession? session) => lookup switch
+    {
+        TokenLookup.Valid => new(session, BearerFailure.None),
+        TokenLookup.Expired => new(null, BearerFailure.Expired),
+        TokenLookup.Malformed => new(null, BearerFailure.Malformed),
+        TokenLookup.StoreUnavailable => new(null, BearerFailure.StoreUnavailable),
+        _ => new(null, BearerFailure.NotFound),
+    };
 
     internal static bool TryGetToken(StringValues authorization, out ReadOnlySpan<char> token, out BearerFailure failure)
     {
@@ -71,12 +88,15 @@ internal sealed class BearerAuthenticator
         BearerFailure.EmptyToken => AuthErrors.BearerEmpty,
         BearerFailure.Malformed => AuthErrors.BearerMalformed,
         BearerFailure.Expired => AuthErrors.BearerExpired,
+        BearerFailure.StoreUnavailable => AuthErrors.BearerStoreUnavailable,
         _ => AuthErrors.BearerNotFound,
     };
 
-    /// <summary>Writes the /mcp 401: JSON-RPC envelope, code -32006, reference message, WWW-Authenticate.</summary>
+    /// <summary>Writes the /mcp rejection: 401 (JSON-RPC envelope, code -32006, reference message, WWW-Authenticate) or 503.</summary>
     public static Task WriteChallengeAsync(HttpContext context, BearerFailure failure)
     {
+        if (failure == BearerFailure.StoreUnavailable)
+            return HttpErrors.WriteJsonRpcAsync(context, 503, AuthErrors.ServiceUnavailable, MessageOf(failure), StoreRetryAfterSeconds);
         SetChallengeHeader(context, failure);
         return HttpErrors.WriteJsonRpcAsync(context, 401, AuthErrors.Unauthorized, MessageOf(failure));
     }
@@ -89,3 +109,6 @@ internal sealed class BearerAuthenticator
             : "Bearer realm=\"" + Realm + "\", error=\"invalid_token\", error_description=\"" + MessageOf(failure) + "\"";
     }
 }
+
+/// <summary>The session a Bearer token names, or why there is none.</summary>
+internal readonly record struct SessionResult(AuthSession? Session, BearerFailure Failure);

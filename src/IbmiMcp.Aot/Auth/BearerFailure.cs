@@ -10,4 +10,6 @@ internal enum BearerFailure
     Malformed,
     NotFound,
     Expired,
+    /// <summary>The shared session store is unreachable and this replica's cache cannot vouch for the token: 503.</summary>
+    StoreUnavailable,
 }

@@ -9,7 +9,8 @@ namespace IbmiMcp.Auth;
 /// <summary>
 /// Opens the POST /api/v1/auth envelope (spec §1.3): <c>{keyId, encryptedSessionKey, iv, authTag, ciphertext}</c>,
 /// RSA-OAEP-SHA256 unwrap of a 32-byte key, AES-256-GCM decrypt (12-byte IV, 16-byte tag, no AAD), then the plaintext
-/// <c>{"credentials":{username,password},"request":{host,duration,poolstart,poolmax}}</c>. Errors are checked in the
+/// <c>{"credentials":{username,password},"request":{host,duration,poolstart,poolmax}}</c> (plus an optional top-level
+/// <c>iat</c>, Unix seconds, that this project's client adds). Errors are checked in the
 /// reference's order. Every secret stays in stack or pooled memory and is zeroed before this returns; the password
 /// leaves only inside the returned <see cref="SignOnRequest"/>.
 /// </summary>
@@ -108,7 +109,8 @@ internal static class CredentialEnvelope
                     return Fail(AuthErrors.IvLength, out rejection);
                 if (tag.Length != TagBytes)
                     return Fail(AuthErrors.TagLength, out rejection);
-                return TryDecryptAndParse(sessionKey[..SessionKeyBytes], iv, tag, ciphertext, out request, out rejection);
+                var fingerprint = EnvelopeFingerprint.Of(scratch.AsSpan(decoded[(int)Field.EncryptedSessionKey]), iv, tag);
+                return TryDecryptAndParse(sessionKey[..SessionKeyBytes], iv, tag, ciphertext, keyId!, fingerprint, out request, out rejection);
             }
             finally
             {
@@ -135,7 +137,7 @@ internal static class CredentialEnvelope
     }
 
     private static bool TryDecryptAndParse(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> ciphertext,
-        out SignOnRequest? request, out AuthRejection rejection)
+        string keyId, EnvelopeFingerprint fingerprint, out SignOnRequest? request, out AuthRejection rejection)
     {
         request = null;
         byte[]? rented = null;
@@ -155,7 +157,7 @@ internal static class CredentialEnvelope
             {
                 return Fail(AuthErrors.Payload, out rejection);
             }
-            return TryParsePlaintext(plaintext, out request, out rejection);
+            return TryParsePlaintext(plaintext, out request, out rejection, keyId, fingerprint);
         }
         finally
         {
@@ -165,14 +167,16 @@ internal static class CredentialEnvelope
     }
 
     /// <summary>Parses and validates the decrypted JSON (exposed for tests and the benchmark).</summary>
-    internal static bool TryParsePlaintext(ReadOnlySpan<byte> plaintext, out SignOnRequest? request, out AuthRejection rejection)
+    internal static bool TryParsePlaintext(ReadOnlySpan<byte> plaintext, out SignOnRequest? request, out AuthRejection rejection,
+        string? keyId = null, EnvelopeFingerprint fingerprint = default)
     {
         request = null;
         string? user = null, host = null;
         byte[]? password = null;
         bool credentialsSeen = false, requestIsObject = false;
         JsonTokenType durationType = JsonTokenType.None, poolStartType = JsonTokenType.None, poolMaxType = JsonTokenType.None;
-        double duration = 0, poolStart = 0, poolMax = 0;
+        double duration = 0, poolStart = 0, poolMax = 0, issuedAt = 0;
+        JsonTokenType issuedAtType = JsonTokenType.None;
         bool hostIsString = false;
         try
         {
@@ -228,6 +232,7 @@ internal static class CredentialEnvelope
                             else { reader.Read(); reader.Skip(); }
                         }
                     }
+                    else if (reader.ValueTextEquals("iat"u8)) ReadNumber(ref reader, out issuedAtType, out issuedAt);
                     else { reader.Read(); reader.Skip(); }
                 }
             }
@@ -249,12 +254,20 @@ internal static class CredentialEnvelope
                 return Fail(AuthErrors.PoolMax, out rejection);
             if (poolStartType != JsonTokenType.None && poolMaxType != JsonTokenType.None && poolStart > poolMax)
                 return Fail(AuthErrors.PoolOrder, out rejection);
+            // Not in the reference's format: ibmi-mcp token adds it so replays can be refused by age (docs/auth.md).
+            if (issuedAtType != JsonTokenType.None && (issuedAtType != JsonTokenType.Number || !(issuedAt > 0) || issuedAt > 1e11))
+                return Fail(AuthErrors.IssuedAt, out rejection);
 
             int start = poolStartType == JsonTokenType.None ? DefaultPoolStart : (int)poolStart;
             int max = poolMaxType == JsonTokenType.None ? Math.Max(DefaultPoolMax, start) : (int)poolMax;
             // Fractional durations round up so the token never lives shorter than asked.
             int? seconds = durationType == JsonTokenType.None ? null : (int)Math.Ceiling(duration);
-            request = new SignOnRequest(user, password, host, seconds, start, max);
+            request = new SignOnRequest(user, password, host, seconds, start, max)
+            {
+                IssuedAt = issuedAtType == JsonTokenType.None ? null : (long)issuedAt,
+                KeyId = keyId,
+                Fingerprint = fingerprint,
+            };
             password = null; // ownership moved
             rejection = default;
             return true;

@@ -12,7 +12,9 @@ namespace IbmiMcp.Auth;
 internal static class CredentialEnvelopeWriter
 {
     /// <summary>Optional request fields; null leaves a field out, as the reference's client would with undefined.</summary>
-    public readonly record struct Options(int? Duration = null, int? PoolStart = null, int? PoolMax = null);
+    /// <param name="IssuedAt">Unix seconds written as top-level <c>iat</c>, so the server can refuse the envelope once it is old
+    /// (replay protection; the reference's client does not send it and servers ignore what they do not know).</param>
+    public readonly record struct Options(int? Duration = null, int? PoolStart = null, int? PoolMax = null, long? IssuedAt = null);
 
     public static byte[] Write(RSA publicKey, string keyId, string username, ReadOnlySpan<byte> passwordUtf8, string host, Options options = default)
     {
@@ -30,6 +32,7 @@ internal static class CredentialEnvelopeWriter
             if (options.PoolStart is { } s) w.WriteNumber("poolstart"u8, s);
             if (options.PoolMax is { } m) w.WriteNumber("poolmax"u8, m);
             w.WriteEndObject();
+            if (options.IssuedAt is { } iat) w.WriteNumber("iat"u8, iat);
             w.WriteEndObject();
         }
         try

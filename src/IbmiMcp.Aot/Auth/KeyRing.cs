@@ -79,22 +79,8 @@ internal sealed class KeyRing : IDisposable
 
     private static RSA? LoadPrivateKey(string setting, string path, List<string> errors)
     {
-        if (!File.Exists(path))
-        {
-            errors.Add($"{setting}: private key file '{path}' does not exist.");
+        if (!PrivateKeyFile.Check(setting, path, "private key file", errors))
             return null;
-        }
-        if (!OperatingSystem.IsWindows())
-        {
-            const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-            var mode = File.GetUnixFileMode(path);
-            if ((mode & groupOrOthers) != 0)
-            {
-                errors.Add($"{setting}: private key file '{path}' is accessible by group or others (mode {Octal(mode)}); run: chmod 600 '{path}'.");
-                return null;
-            }
-        }
         string pem;
         try { pem = File.ReadAllText(path); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -180,8 +166,6 @@ internal sealed class KeyRing : IDisposable
             return false;
         }
     }
-
-    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8);
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using IbmiMcp.Auth.Sessions;
 using IbmiMcp.Configuration;
 using IbmiMcp.Mapepire;
 using Microsoft.Extensions.Logging;
@@ -23,9 +24,11 @@ internal sealed class MapepireSessionPoolFactory : ISessionPoolFactory
     /// <summary>Mapepire port of token pools; tests point it at an emulator on an ephemeral port.</summary>
     public int Port { get; init; } = 0;
 
+    public int MapepirePort => Port > 0 ? Port : _options.Db2iPort;
+
     public async ValueTask<ISessionPool> OpenAsync(SignOnRequest request, CancellationToken cancellationToken)
     {
-        var endpoint = new MapepireEndpoint(request.Host, Port > 0 ? Port : _options.Db2iPort, _tls);
+        var endpoint = new MapepireEndpoint(request.Host, MapepirePort, _tls);
         // The pool owns (and zeroes) its own copy; ours is zeroed by the caller when this returns.
         var credentials = new MapepireCredentials(request.User, request.Password);
         // Unlike the reference (no JDBC options on token pools), token pools get DB2i_JDBC_OPTIONS too, so a YAML tool
@@ -62,6 +65,29 @@ internal sealed class MapepireSessionPoolFactory : ISessionPoolFactory
         foreach (var task in renting)
             if (task.IsCompletedSuccessfully) pool.Return(task.Result);
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    public ISessionPool Adopt(SessionRecord record, ReadOnlySpan<byte> password)
+    {
+        // The session's own copy; each open attempt of the lazy pool gets a fresh copy it owns and zeroes.
+        var master = new MapepireCredentials(record.User, password);
+        var endpoint = new MapepireEndpoint(record.Host, record.Port, _tls);
+        var options = MapepirePoolOptions.FromServer(_options, 1, record.PoolMax);
+        return new AdoptedSession(new LazyMapepirePool(record.User, endpoint, master.Copy, options, _loggerFactory), master);
+    }
+
+    /// <summary>A session signed on elsewhere: its pool opens on first use; disposing it zeroes the kept password.</summary>
+    internal sealed class AdoptedSession(LazyMapepirePool pool, MapepireCredentials master) : ISessionPool
+    {
+        public LazyMapepirePool Pool { get; } = pool;
+        public string User => Pool.User;
+        public ValueTask<SqlResult> ExecuteAsync(SqlCommand command, CancellationToken cancellationToken) => Pool.ExecuteAsync(command, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Pool.DisposeAsync().ConfigureAwait(false);
+            master.Dispose();
+        }
     }
 
     /// <summary>Adapts the pool to <see cref="ISessionPool"/>; exposes it for statistics.</summary>

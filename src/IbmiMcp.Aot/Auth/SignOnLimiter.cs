@@ -1,13 +1,12 @@
 namespace IbmiMcp.Auth;
 
 /// <summary>
-/// Stops password guessing before it reaches IBM i: every failed sign-on counts against the user profile (per host)
-/// and against the client address; at IBMI_AUTH_MAX_FAILED_ATTEMPTS either one is locked out for
-/// IBMI_AUTH_LOCKOUT_SECONDS (429 + Retry-After). IBM i disables a profile after QMAXSIGN bad passwords, so a server
-/// that relays guesses lets anyone lock users out. Attempts still in flight at one profile count as failures until
+/// The in-process <see cref="ISignOnGuard"/> (IBMI_AUTH_SESSION_STORE=memory): every failed sign-on counts against the
+/// user profile (per host) and against the client address; at IBMI_AUTH_MAX_FAILED_ATTEMPTS either one is locked out
+/// for IBMI_AUTH_LOCKOUT_SECONDS (429 + Retry-After). Attempts still in flight at one profile count as failures until
 /// they end, so a burst of concurrent guesses cannot slip past the limit. A success resets the user's count.
 /// </summary>
-internal sealed class SignOnLimiter
+internal sealed class SignOnLimiter : ISignOnGuard
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -24,6 +23,20 @@ internal sealed class SignOnLimiter
     /// <summary>Key for a user profile on a host (IBM i counts failures per system and profile, case-insensitively).</summary>
     public static string UserKey(string user, string host) => "u:" + user.ToUpperInvariant() + "@" + host.ToLowerInvariant();
     public static string AddressKey(string? address) => "a:" + (address ?? "unknown");
+
+    public ValueTask<SignOnAdmission> TryBeginAsync(string user, string host, string? client, CancellationToken cancellationToken)
+    {
+        var userKey = UserKey(user, host);
+        var addressKey = AddressKey(client);
+        bool admitted = TryBegin(userKey, addressKey, out int wait);
+        return new(new SignOnAdmission(admitted, wait, userKey, addressKey));
+    }
+
+    public ValueTask EndAsync(SignOnAdmission admission, SignOnOutcome outcome)
+    {
+        End(admission.UserKey, admission.AddressKey, outcome);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Admits one attempt, or says how long to wait. An admitted attempt must be closed with <see cref="End"/>.</summary>
     public bool TryBegin(string userKey, string addressKey, out int retryAfterSeconds)

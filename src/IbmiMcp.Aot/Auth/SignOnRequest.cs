@@ -23,6 +23,12 @@ internal sealed class SignOnRequest : IDisposable
     public int? DurationSeconds { get; }
     public int PoolStart { get; }
     public int PoolMax { get; }
+    /// <summary>The envelope's optional issued-at (Unix seconds), written by <c>ibmi-mcp token</c>; null from older clients.</summary>
+    public long? IssuedAt { get; init; }
+    /// <summary>The RSA key id the envelope was sealed to.</summary>
+    public string? KeyId { get; init; }
+    /// <summary>A digest of the envelope's wrapped key, IV and tag: the same body sent twice has the same fingerprint.</summary>
+    public EnvelopeFingerprint Fingerprint { get; init; }
 
     public void Dispose()
     {

@@ -6,7 +6,8 @@ namespace IbmiMcp.Cli;
 /// <summary>
 /// <c>ibmi-mcp keygen [--dir secrets] [--key-id ID] [--bits 2048|3072|4096] [--force]</c>: writes the RSA key pair
 /// the IBM i HTTP auth endpoints need — private.pem (PKCS#8, 0600) and public.pem (SPKI, 0644) in a 0700 directory —
-/// and prints the .env lines that point at them.
+/// and prints the .env lines that point at them. <c>ibmi-mcp keygen --session-key FILE [--force]</c> writes instead the
+/// 32-byte server session key that seals sessions in a shared store (base64 text, 0600).
 /// </summary>
 internal static class KeygenCommand
 {
@@ -18,6 +19,7 @@ internal static class KeygenCommand
     {
         string dir = "secrets";
         string? keyId = null;
+        string? sessionKey = null;
         int bits = 3072;
         bool force = false;
         for (int i = 0; i < args.Length; i++)
@@ -41,15 +43,20 @@ internal static class KeygenCommand
                     }
                     break;
                 case "--force": force = true; break;
+                case "--session-key": sessionKey = Value() ?? ""; break;
                 case "--help":
                     stdout.WriteLine("Usage: ibmi-mcp keygen [--dir secrets] [--key-id ID] [--bits 2048|3072|4096] [--force]");
-                    stdout.WriteLine("Writes private.pem (0600) and public.pem (0644) in DIR (0700) for IBMI_HTTP_AUTH_ENABLED=true.");
+                    stdout.WriteLine("       ibmi-mcp keygen --session-key FILE [--force]");
+                    stdout.WriteLine("Writes private.pem (0600) and public.pem (0644) in DIR (0700) for IBMI_HTTP_AUTH_ENABLED=true,");
+                    stdout.WriteLine("or with --session-key the 32-byte session key (0600) for IBMI_AUTH_SESSION_STORE=redis.");
                     return 0;
                 default:
                     stderr.WriteLine($"keygen: unknown option '{args[i]}' (try --help).");
                     return 1;
             }
         }
+        if (sessionKey is not null)
+            return WriteSessionKey(sessionKey, force, stdout, stderr);
         if (string.IsNullOrWhiteSpace(dir))
         {
             stderr.WriteLine("keygen: --dir needs a directory.");
@@ -100,6 +107,47 @@ internal static class KeygenCommand
         stdout.WriteLine($"IBMI_AUTH_KEY_ID={keyId}");
         stdout.WriteLine($"IBMI_AUTH_PRIVATE_KEY_PATH={privatePath}");
         stdout.WriteLine($"IBMI_AUTH_PUBLIC_KEY_PATH={publicPath}");
+        return 0;
+    }
+
+    private static int WriteSessionKey(string path, bool force, TextWriter stdout, TextWriter stderr)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            stderr.WriteLine("keygen: --session-key needs a file name.");
+            return 1;
+        }
+        if (!force && File.Exists(path))
+        {
+            stderr.WriteLine($"keygen: {path} already exists. To rotate, move it into IBMI_AUTH_RETIRED_SESSION_KEYS_DIR first (sessions sealed " +
+                "under it keep working), or pass --force to overwrite (every shared session sealed under it is lost).");
+            return 1;
+        }
+        var key = RandomNumberGenerator.GetBytes(Auth.Sessions.SessionKeyRing.KeyBytes);
+        try
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(dir))
+            {
+                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
+                else Directory.CreateDirectory(dir, PrivateDir);
+            }
+            WriteNew(path, Convert.ToBase64String(key) + "\n", PrivateFile);
+            stdout.WriteLine($"# Wrote {path} (32 random bytes, base64, mode 0600; key id {Auth.Sessions.SessionKeyRing.IdOf(key)}).");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"keygen: {ex.Message}");
+            return 1;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+        stdout.WriteLine("# Give every replica the same file, and add these lines to the server's .env:");
+        stdout.WriteLine("IBMI_AUTH_SESSION_STORE=redis");
+        stdout.WriteLine("IBMI_AUTH_REDIS=127.0.0.1:6379");
+        stdout.WriteLine($"IBMI_AUTH_SESSION_KEY_PATH={path}");
         return 0;
     }
 

@@ -83,10 +83,11 @@ internal static class ServeCommand
         IbmiAuthService? auth = null;
         if (options.HttpAuthEnabled)
         {
-            auth = IbmiAuthService.Create(options, loggerFactory, time, new MapepireSessionPoolFactory(options, tls, loggerFactory),
-                out var authErrors, telemetry.Telemetry);
-            if (auth is null)
+            var (created, authErrors) = await IbmiAuthService.CreateAsync(options, loggerFactory, time,
+                new MapepireSessionPoolFactory(options, tls, loggerFactory), telemetry.Telemetry).ConfigureAwait(false);
+            if (created is null)
                 return Fail(stderr, "Cannot enable IBM i HTTP authentication:", authErrors);
+            auth = created;
         }
         await using var authOwner = auth;
 
@@ -102,6 +103,12 @@ internal static class ServeCommand
             checks.Add(ReadinessChecks.Sessions(() => new SessionSummary(auth.Tokens.Count,
                 MapepirePool.TotalStatistics().Total - (serverPool?.Current?.Statistics.Total ?? 0))));
             telemetry.Telemetry.Metrics.ObserveSessions(() => auth.Tokens.Count);
+            if (auth.Tokens is Auth.Sessions.RedisTokenStore shared)
+                checks.Add(ReadinessChecks.SessionStore(async _ =>
+                {
+                    try { return await shared.CountAllAsync().ConfigureAwait(false); }
+                    catch (Auth.Sessions.SessionStoreUnavailableException) { return null; }
+                }, time));
         }
         if (watcher is not null)
             checks.Add(ReadinessChecks.Tools(() => watcher.Current.ToolList.Count));
@@ -153,6 +160,8 @@ internal static class ServeCommand
         if (auth is not null)
         {
             stderr.WriteLine("✓ IBM i HTTP authentication enabled");
+            if (auth.Redis is { } redis)
+                stderr.WriteLine($"✓ Session store: redis (prefix {options.RedisPrefix}, {(redis.IsConnected ? "connected" : "not reachable yet: sign-on answers 503 until it is")})");
             stderr.WriteLine($"✓ Public key loaded from {options.AuthPublicKeyPath} (key id: {auth.Keys.ActiveKeyId})");
             if (options.AuthAllowHttp)
                 stderr.WriteLine("⚠ IBMI_AUTH_ALLOW_HTTP=true: credentials may be sent over plain HTTP (use only on loopback or behind TLS)");

@@ -88,7 +88,7 @@ internal static partial class TokenCommand
                 try
                 {
                     body = CredentialEnvelopeWriter.Write(rsa, keyId!, user, passwordBytes, host,
-                        new CredentialEnvelopeWriter.Options(o.Duration, o.PoolStart, o.PoolMax));
+                        new CredentialEnvelopeWriter.Options(o.Duration, o.PoolStart, o.PoolMax, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
                 }
                 finally
                 {

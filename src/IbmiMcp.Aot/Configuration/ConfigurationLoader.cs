@@ -121,6 +121,14 @@ internal static class ConfigurationLoader
             AuthAllowedHosts = r.List("IBMI_AUTH_ALLOWED_HOSTS"),
             SignOnMaxFailures = r.Int("IBMI_AUTH_MAX_FAILED_ATTEMPTS", 2, 1, 1000),
             SignOnLockoutSeconds = r.Int("IBMI_AUTH_LOCKOUT_SECONDS", 900, 1, 86_400),
+            ReplayWindowSeconds = r.Int("IBMI_AUTH_REPLAY_WINDOW_SECONDS", 900, 10, 86_400),
+            RequireIssuedAt = r.Bool("IBMI_AUTH_REQUIRE_ISSUED_AT", false),
+            SessionStore = r.Enum("IBMI_AUTH_SESSION_STORE", SessionStoreKind.Memory, ("memory", SessionStoreKind.Memory), ("redis", SessionStoreKind.Redis), ("valkey", SessionStoreKind.Redis)),
+            Redis = r.String("IBMI_AUTH_REDIS", secret: true),
+            RedisPrefix = r.String("IBMI_AUTH_REDIS_PREFIX") ?? "ibmi-mcp:",
+            SessionKeyPath = r.ExistingFile("IBMI_AUTH_SESSION_KEY_PATH"),
+            RetiredSessionKeysDir = r.ExistingDirectory("IBMI_AUTH_RETIRED_SESSION_KEYS_DIR"),
+            SessionCacheSeconds = r.Int("IBMI_AUTH_SESSION_CACHE_SECONDS", 5, 0, 300),
 
             AuditLog = r.String("MCP_AUDIT_LOG"),
             AuditMaxBytes = r.Int("MCP_AUDIT_MAX_BYTES", 10 * 1024 * 1024, 4096, int.MaxValue),
@@ -155,6 +163,24 @@ internal static class ConfigurationLoader
             if (o.Db2iUser is null) errors.Add($"DB2i_USER: required when DB2i_HOST is set and MCP_AUTH_MODE={o.AuthMode.ToString().ToLowerInvariant()}");
             if (o.Db2iPassword is null) errors.Add($"DB2i_PASS: required when DB2i_HOST is set and MCP_AUTH_MODE={o.AuthMode.ToString().ToLowerInvariant()}");
         }
+        if (o.SessionStore == SessionStoreKind.Redis)
+        {
+            if (!o.HttpAuthEnabled)
+                errors.Add("IBMI_AUTH_SESSION_STORE: 'redis' shares IBM i sign-on sessions between replicas; it needs IBMI_HTTP_AUTH_ENABLED=true");
+            if (o.Redis is null)
+                errors.Add("IBMI_AUTH_REDIS: required with IBMI_AUTH_SESSION_STORE=redis (a StackExchange.Redis configuration such as 'redis1:6379,redis2:6379,password=…,ssl=true')");
+            if (o.SessionKeyPath is null)
+                errors.Add("IBMI_AUTH_SESSION_KEY_PATH: required with IBMI_AUTH_SESSION_STORE=redis (create one with: ibmi-mcp keygen --session-key secrets/session.key)");
+        }
+        else
+        {
+            if (o.Redis is not null)
+                errors.Add("IBMI_AUTH_REDIS: set, but IBMI_AUTH_SESSION_STORE=memory ignores it; set IBMI_AUTH_SESSION_STORE=redis or remove IBMI_AUTH_REDIS");
+            if (o.SessionKeyPath is not null)
+                errors.Add("IBMI_AUTH_SESSION_KEY_PATH: set, but only IBMI_AUTH_SESSION_STORE=redis seals sessions; set IBMI_AUTH_SESSION_STORE=redis or remove it");
+        }
+        if (o.RedisPrefix.AsSpan().IndexOfAny(" \t\r\n") >= 0)
+            errors.Add($"IBMI_AUTH_REDIS_PREFIX: '{o.RedisPrefix}' must not contain white space");
         if ((o.HttpsCertPath is null) != (o.HttpsKeyPath is null))
             errors.Add("MCP_HTTPS_CERT_PATH / MCP_HTTPS_KEY_PATH: set both (PEM certificate and key) or neither");
         if (o.Db2iCaPath is not null && o.Db2iIgnoreUnauthorized)

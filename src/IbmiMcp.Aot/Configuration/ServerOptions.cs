@@ -72,6 +72,16 @@ internal sealed class ServerOptions
     public IReadOnlyList<string> AuthAllowedHosts { get; init; } = [];    // IBMI_AUTH_ALLOWED_HOSTS (default: DB2i_HOST)
     public int SignOnMaxFailures { get; init; } = 2;                      // IBMI_AUTH_MAX_FAILED_ATTEMPTS (per user and per client address)
     public int SignOnLockoutSeconds { get; init; } = 900;                 // IBMI_AUTH_LOCKOUT_SECONDS
+    public int ReplayWindowSeconds { get; init; } = 900;                  // IBMI_AUTH_REPLAY_WINDOW_SECONDS (envelope replay window)
+    public bool RequireIssuedAt { get; init; }                            // IBMI_AUTH_REQUIRE_ISSUED_AT (refuse envelopes without iat)
+
+    // ── Session store (docs/scale-out.md) ────────────────────────────────────
+    public SessionStoreKind SessionStore { get; init; } = SessionStoreKind.Memory; // IBMI_AUTH_SESSION_STORE
+    public string? Redis { get; init; }                                   // IBMI_AUTH_REDIS (StackExchange.Redis configuration; never logged)
+    public string RedisPrefix { get; init; } = "ibmi-mcp:";               // IBMI_AUTH_REDIS_PREFIX
+    public string? SessionKeyPath { get; init; }                          // IBMI_AUTH_SESSION_KEY_PATH (32 bytes, 0600)
+    public string? RetiredSessionKeysDir { get; init; }                   // IBMI_AUTH_RETIRED_SESSION_KEYS_DIR
+    public int SessionCacheSeconds { get; init; } = 5;                    // IBMI_AUTH_SESSION_CACHE_SECONDS (staleness bound of a replica's cache)
 
     // ── Audit and metrics ────────────────────────────────────────────────────
     public string? AuditLog { get; init; }                                // MCP_AUDIT_LOG: file path | "stderr" | unset = off
@@ -89,4 +99,5 @@ internal sealed class ServerOptions
 internal enum TransportKind { Stdio, Http }
 internal enum SessionMode { Auto, Stateless, Stateful }
 internal enum AuthMode { None, Jwt, OAuth, Ibmi }
+internal enum SessionStoreKind { Memory, Redis }
 internal enum LogLevelSetting { Debug, Info, Notice, Warning, Error, Crit, Alert, Emerg }

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace IbmiMcp.Mapepire;
 
 /// <summary>
-/// A pool opened on first use, as the reference does for the server (DB2i_*) and YAML-source pools. Concurrent first
-/// callers share one open; a failed open is not remembered, so the next call tries again (e.g. after IBM i comes back).
+/// A pool opened on first use, as the reference does for the server (DB2i_*) and YAML-source pools, and as a replica
+/// does for a session signed on elsewhere. Concurrent first callers share one open; a failed open is retried by the
+/// next call (e.g. after IBM i comes back) — except when IBM i rejected the credentials: those are never sent again,
+/// because every retry would count as one more failed sign-on against the profile (QMAXSIGN disables it).
 /// </summary>
 internal sealed class LazyMapepirePool : ISqlRunner, IAsyncDisposable
 {
@@ -41,6 +43,8 @@ internal sealed class LazyMapepirePool : ISqlRunner, IAsyncDisposable
             lock (_gate)
             {
                 if (_disposed) throw new MapepireException(MapepireFailure.Disposed, $"The IBM i connection pool for {User} has been closed.");
+                if (_opening is { IsFaulted: true } failed && failed.Exception?.InnerException is MapepireException { Failure: MapepireFailure.Authentication } rejected)
+                    throw MapepirePool.CredentialsRejected(User, rejected.Message);
                 if (_opening is null || _opening.IsFaulted || _opening.IsCanceled)
                     // Not the caller's token: one caller giving up must not fail the open others are waiting for.
                     _opening = MapepirePool.OpenAsync(_endpoint, _credentials(), _options, _loggerFactory, CancellationToken.None);

@@ -28,6 +28,13 @@ public sealed class MapepireCredentials : IDisposable
         _password = passwordUtf8.ToArray();
     }
 
+    /// <summary>A new, independent copy (a pool owns and zeroes the copy it is given).</summary>
+    public MapepireCredentials Copy()
+    {
+        var password = _password ?? throw new MapepireException(MapepireFailure.Disposed, "The credentials were disposed.");
+        return new MapepireCredentials(User, password.AsSpan());
+    }
+
     /// <summary>The user profile, upper-case (IBM i profiles are case-insensitive and stored upper-case).</summary>
     public string User { get; }
 

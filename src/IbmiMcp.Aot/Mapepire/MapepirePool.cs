@@ -38,6 +38,8 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     private int _opening;
     private int _waiters;
     private int _disposed;
+    /// <summary>IBM i's text when it rejected this pool's credentials; from then on they are never sent again.</summary>
+    private string? _rejection;
     // Process-wide and monotonic, for mapepire_pool_waits_total: per-pool counts would vanish with token pools.
     private static long s_waits;
     // Live pools (server and token pools alike) for the metrics and /healthz sums; touched only at open and dispose.
@@ -222,6 +224,8 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
     /// <summary>Opens a connection if the count allows; null when the pool is at poolmax.</summary>
     private async Task<MapepireConnection?> TryOpenNewAsync(CancellationToken ct)
     {
+        if (Volatile.Read(ref _rejection) is { } rejection)
+            throw CredentialsRejected(User, rejection);
         // No SpinWait: contention here means another caller is opening, and that is what we would wait for anyway.
         var count = Volatile.Read(ref _total);
         while (true)
@@ -241,6 +245,10 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         catch (Exception ex)
         {
             Interlocked.Decrement(ref _total);
+            // A password changed or a profile disabled on IBM i since the sign-on: every further attempt (this pool
+            // reopens connections after idle trimming) would be one more failed sign-on counted against the profile.
+            if (ex is MapepireException { Failure: MapepireFailure.Authentication } rejected)
+                Interlocked.CompareExchange(ref _rejection, rejected.Message, null);
             // Whoever waits may succeed where we failed (or fail with their own, fresh error).
             _idle.Writer.TryWrite(null);
             if (ex is MapepireException me && Endpoint is not null)
@@ -616,6 +624,11 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         MapepireLog.PoolExhausted(_logger, User, message);
         return new MapepireException(MapepireFailure.PoolExhausted, message);
     }
+
+    /// <summary>What a pool answers once IBM i has rejected its credentials: it will not send them again.</summary>
+    internal static MapepireException CredentialsRejected(string user, string detail) => new(MapepireFailure.Authentication,
+        $"IBM i rejected the credentials of {user} ({detail}). They are not sent again, so IBM i counts no more failed sign-ons " +
+        "against the profile: sign on again (IBM i token), or correct DB2i_USER/DB2i_PASS and restart the server (server pool).");
 
     private MapepireException DisposedException() =>
         new(MapepireFailure.Disposed, $"The IBM i connection pool for {User} has been closed.");

@@ -15,13 +15,17 @@ internal sealed class IbmiMcpAuthenticator : IMcpAuthenticator
 
     public ValueTask<Caller?> AuthenticateAsync(HttpContext context)
     {
-        if (_bearer.TryAuthenticate(context, out var caller, out var failure))
+        var pending = _bearer.AuthenticateAsync(context);
+        if (pending.IsCompletedSuccessfully && pending.Result.Caller is { } caller)
             return ValueTask.FromResult<Caller?>(caller);
-        return RejectAsync(context, failure);
+        return CompleteAsync(context, pending);
     }
 
-    private static async ValueTask<Caller?> RejectAsync(HttpContext context, BearerFailure failure)
+    private static async ValueTask<Caller?> CompleteAsync(HttpContext context, ValueTask<(Caller? Caller, BearerFailure Failure)> pending)
     {
+        var (caller, failure) = await pending.ConfigureAwait(false);
+        if (caller is not null)
+            return caller;
         await BearerAuthenticator.WriteChallengeAsync(context, failure).ConfigureAwait(false);
         return null;
     }

@@ -17,7 +17,8 @@ public sealed class AuthEmulatorTests : IAsyncLifetime
 {
     private EmulatorHost _emulator = null!;
     private AuthTestServer _server = null!;
-    private readonly FakeTime _time = new();
+    // Starts at the real time: the token command stamps the envelope's iat with it.
+    private readonly FakeTime _time = new(DateTimeOffset.UtcNow);
     private MapepireTlsPolicy _tls = null!;
     private readonly HttpClient _http = new();
 

@@ -303,11 +303,10 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
     [Fact]
     public void Startup_errors_name_each_bad_setting()
     {
-        var service = IbmiAuthService.Create(new Configuration.ServerOptions
+        var errors = AuthTestExtensions.CreateErrors(new Configuration.ServerOptions
         {
             HttpAuthEnabled = false, AuthMode = Configuration.AuthMode.Ibmi, TokenExpirySeconds = 0, MaxConcurrentSessions = 0, TrustedProxies = ["x"],
-        }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new FakeTime(), new FakePools(), out var errors);
-        Assert.Null(service);
+        }, new FakeTime(), new FakePools());
         Assert.Contains(errors, e => e.StartsWith("IBMI_AUTH_TOKEN_EXPIRY_SECONDS=0"));
         Assert.Contains(errors, e => e.StartsWith("IBMI_AUTH_MAX_CONCURRENT_SESSIONS=0"));
         Assert.Contains(errors, e => e.StartsWith("IBMI_HTTP_AUTH_ENABLED=true needs the IBM i hosts"));

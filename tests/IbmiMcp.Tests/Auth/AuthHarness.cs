@@ -33,8 +33,7 @@ internal sealed class AuthHarness : IAsyncDisposable
             SignOnLockoutSeconds = 600,
         };
         Options = configure?.Invoke(options) ?? options;
-        Service = IbmiAuthService.Create(Options, NullLoggerFactory.Instance, Time, Pools, out var errors)
-            ?? throw new InvalidOperationException(string.Join("\n", errors));
+        Service = AuthTestExtensions.CreateService(Options, Time, Pools);
     }
 
     public TestKeys Keys { get; }

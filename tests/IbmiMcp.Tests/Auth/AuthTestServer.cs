@@ -36,8 +36,8 @@ internal sealed class AuthTestServer : IAsyncDisposable
             AuthPublicKeyPath = keys.PublicPath, Db2iHost = "127.0.0.1", AuthAllowHttp = true,
         };
         options = configure?.Invoke(options) ?? options;
-        var service = IbmiAuthService.Create(options, NullLoggerFactory.Instance, time ?? TimeProvider.System, pools, out var errors)
-            ?? throw new InvalidOperationException(string.Join("\n", errors));
+        var (service, errors) = await IbmiAuthService.CreateAsync(options, NullLoggerFactory.Instance, time ?? TimeProvider.System, pools);
+        if (service is null) throw new InvalidOperationException(string.Join("\n", errors));
 
         var (app, address) = await LoopbackKestrel.StartAsync(context => (context.Request.Method, context.Request.Path.Value) switch
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using IbmiMcp.Auth;
+using IbmiMcp.Auth.Sessions;
 using IbmiMcp.Mapepire;
 
 namespace IbmiMcp.Tests.Auth;
@@ -29,6 +30,18 @@ internal sealed class FakePools : ISessionPoolFactory
     public int LastPoolMax { get; private set; }
 
     public int OpenCount => Opened.Count(p => !p.Disposed);
+
+    public int MapepirePort => 8076;
+
+    /// <summary>Sessions adopted from a shared store, with the password each was handed.</summary>
+    public ConcurrentQueue<(FakePool Pool, string Password, SessionRecord Record)> Adopted { get; } = new();
+
+    public ISessionPool Adopt(SessionRecord record, ReadOnlySpan<byte> password)
+    {
+        var pool = new FakePool(record.User);
+        Adopted.Enqueue((pool, Encoding.UTF8.GetString(password), record));
+        return pool;
+    }
 
     public async ValueTask<ISessionPool> OpenAsync(SignOnRequest request, CancellationToken cancellationToken)
     {

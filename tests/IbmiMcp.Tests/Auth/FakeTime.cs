@@ -3,8 +3,11 @@ namespace IbmiMcp.Tests.Auth;
 /// <summary>A clock tests move by hand. Timers it creates never fire on their own (tests call the reaper directly).</summary>
 internal sealed class FakeTime : TimeProvider
 {
-    private DateTimeOffset _now = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now;
     private long _timestamp;
+
+    /// <param name="start">Default: a fixed instant. Tests whose clients stamp real time (ibmi-mcp token writes iat) start at now.</param>
+    public FakeTime(DateTimeOffset? start = null) => _now = start ?? new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
 
     public override DateTimeOffset GetUtcNow() => _now;
     public override long GetTimestamp() => _timestamp;

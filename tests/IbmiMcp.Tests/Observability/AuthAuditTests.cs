@@ -28,8 +28,7 @@ public sealed class AuthAuditTests : IAsyncDisposable
             HttpAuthEnabled = true, AuthMode = AuthMode.Ibmi, AuthKeyId = AuthHarness.KeyId, AuthPrivateKeyPath = _keys.PrivatePath,
             AuthPublicKeyPath = _keys.PublicPath, Db2iHost = AuthHarness.Host, SignOnMaxFailures = 2, SignOnLockoutSeconds = 600,
         };
-        _service = IbmiAuthService.Create(options, NullLoggerFactory.Instance, _time, _pools, out var errors, new Telemetry(_audit, _metrics))
-            ?? throw new InvalidOperationException(string.Join("\n", errors));
+        _service = AuthTestExtensions.CreateService(options, _time, _pools, new Telemetry(_audit, _metrics));
     }
 
     public async ValueTask DisposeAsync()

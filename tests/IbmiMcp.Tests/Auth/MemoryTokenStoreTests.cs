@@ -1,18 +1,19 @@
 using IbmiMcp.Auth;
+using IbmiMcp.Auth.Sessions;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IbmiMcp.Tests.Auth;
 
-public sealed class TokenStoreTests
+public sealed class MemoryTokenStoreTests
 {
     private readonly FakeTime _time = new();
 
-    private TokenStore Store(int max = 10) => new(max, _time, NullLogger.Instance);
+    private MemoryTokenStore Store(int max = 10) => new(max, _time, NullLogger.Instance);
 
     private AuthSession Session(FakePool pool, TimeSpan lifetime)
         => new(pool.User, "h", pool, _time.GetUtcNow(), _time.GetUtcNow() + lifetime);
 
-    private static string Issue(TokenStore store, AuthSession session)
+    private static string Issue(MemoryTokenStore store, AuthSession session)
     {
         Assert.True(store.TryReserve());
         return store.Issue(session);
@@ -68,12 +69,12 @@ public sealed class TokenStoreTests
         var keep = Issue(store, Session(longPool, TimeSpan.FromSeconds(100)));
         Assert.False(store.TryReserve());
         _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Equal(TimeSpan.Zero, store.TimeUntilNextExpiry());
+        Assert.Equal(TimeSpan.Zero, await store.TimeUntilNextExpiryAsync());
         Assert.Equal(1, await store.RemoveExpiredAsync());
         Assert.True(shortPool.Disposed);
         Assert.False(longPool.Disposed);
         Assert.Equal(TokenLookup.Valid, store.TryGet(keep, out _));
-        Assert.Equal(TimeSpan.FromSeconds(90), store.TimeUntilNextExpiry());
+        Assert.Equal(TimeSpan.FromSeconds(90), await store.TimeUntilNextExpiryAsync());
         Assert.True(store.TryReserve());
     }
 
@@ -90,7 +91,7 @@ public sealed class TokenStoreTests
     }
 
     [Fact]
-    public void Reservations_never_exceed_the_maximum_under_contention()
+    public async Task Reservations_never_exceed_the_maximum_under_contention()
     {
         var store = Store(max: 50);
         int granted = 0;
@@ -100,7 +101,7 @@ public sealed class TokenStoreTests
         });
         Assert.Equal(50, granted);
         Assert.Equal(50, store.Count);
-        store.Unreserve();
+        await store.ReleaseAsync(new SessionSlot(true));
         Assert.True(store.TryReserve());
         Assert.False(store.TryReserve());
     }
