@@ -53,16 +53,18 @@ internal static class ReadinessChecks
 
     /// <summary>
     /// The shared session store (IBMI_AUTH_SESSION_STORE=redis) answers: <paramref name="clusterSessions"/> returns the
-    /// live sessions across every replica, or null when the store cannot be reached. Required: a replica that cannot
-    /// reach it cannot sign anyone on, so a load balancer should prefer the others; nothing is restarted, and the check
-    /// passes again as soon as the store is back. Cached like the server-pool probe.
+    /// live sessions across every replica, or null when the store cannot be reached. Not required: when Redis is down
+    /// every replica is equally affected, and a load balancer that took them all out of rotation would turn "no new
+    /// sign-ons" into "nothing works" while cached tokens could still be served; the status says "degraded" and the
+    /// check says why. Nothing is restarted; the check passes again as soon as the store is back. Cached like the
+    /// server-pool probe.
     /// </summary>
     public static HealthCheck SessionStore(Func<CancellationToken, ValueTask<long?>> clusterSessions, TimeProvider time)
     {
         var cached = new CachedProbe(async ct => await clusterSessions(ct).ConfigureAwait(false) is { } n
             ? new HealthResult(true, null, Figures("cluster_sessions", n))
             : new HealthResult(false, "unreachable"), time, ProbeCacheTime, ProbeDeadline);
-        return new HealthCheck("session_store", Required: true, cached.GetAsync);
+        return new HealthCheck("session_store", Required: false, cached.GetAsync);
     }
 
     /// <summary>Token sessions in aggregate; informational (never makes the server unready).</summary>

@@ -65,10 +65,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return psi;
     }
 
-    /// <summary>Starts `ibmi-mcp serve --transport http --port 0 …` and waits for the banner.</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?>? env = null, IEnumerable<string>? extraArgs = null, string? workingDirectory = null)
+    /// <summary>Starts `ibmi-mcp serve --transport http --port 0 …` (or the given port) and waits for the banner.</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?>? env = null, IEnumerable<string>? extraArgs = null,
+        string? workingDirectory = null, int port = 0)
     {
-        var args = new List<string> { "--transport", "http", "--host", "127.0.0.1", "--port", "0" };
+        var args = new List<string> { "--transport", "http", "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (extraArgs is not null) args.AddRange(extraArgs);
         var process = new Process { StartInfo = CreateStartInfo(args, env, workingDirectory), EnableRaisingEvents = true };
         var server = new ServerProcess(process);
@@ -104,6 +105,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromSeconds(30),
     };
+
+    /// <summary>SIGKILL: the replica dies mid-request, as on an OOM kill or a node failure.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
 
     /// <summary>Sends SIGTERM (what systemd and container runtimes send) and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan? timeout = null)
