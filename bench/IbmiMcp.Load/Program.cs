@@ -20,6 +20,27 @@ int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(C
 if (argv.Contains("--serve"))
     return await LoadServer.RunAsync(Int("--emulator-port", 0), Int("--pool", 8));
 
+// --signon N --base URL [--pid PID] [--user U --password P --host H]: sequential sign-ons, latency and server CPU.
+if (Option("--signon") is { } signOns)
+{
+    var pid = Option("--pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
+    var result = await SignOnRun.RunAsync(new Uri(Option("--base")!), Option("--user", "ALICE")!, Option("--password", "alice123")!,
+        Option("--host", "127.0.0.1")!, int.Parse(signOns, CultureInfo.InvariantCulture), pid);
+    Console.WriteLine($"sign-on: {result.Count} sequential, {result.Failures} failed, median {result.MedianMs:F2} ms, p90 {result.P90Ms:F2} ms"
+        + (result.CpuMsPerSignOn is { } cpu ? $", server CPU {cpu:F2} ms per sign-on" : ""));
+    return result.Failures == 0 ? 0 : 1;
+}
+
+// --revocation ROUNDS --replicas URL,URL,URL: time from a DELETE on the first replica to the last replica's 401.
+if (Option("--revocation") is { } rounds)
+{
+    var replicas = Option("--replicas")!.Split(',').Select(u => new Uri(u)).ToList();
+    var times = await RevocationRun.RunAsync(replicas, Option("--user", "ALICE")!, Option("--password", "alice123")!, Option("--host", "127.0.0.1")!,
+        int.Parse(rounds, CultureInfo.InvariantCulture));
+    Console.WriteLine($"revocation to {replicas.Count} replicas, {times.Count} rounds: median {times[times.Count / 2]:F1} ms, max {times[^1]:F1} ms");
+    return 0;
+}
+
 var seconds = Int("--seconds", 10);
 var clients = Int("--clients", 32);
 var warmup = TimeSpan.FromSeconds(Int("--warmup", 3));

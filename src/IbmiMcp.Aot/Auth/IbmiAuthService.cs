@@ -72,7 +72,7 @@ internal sealed class IbmiAuthService : IAsyncDisposable
         {
             try
             {
-                redis = await RedisSessionBackend.ConnectAsync(options.Redis!, options.RedisPrefix, sessionKeys, log).ConfigureAwait(false);
+                redis = await RedisSessionBackend.ConnectAsync(options.Redis!, options.RedisPrefix, sessionKeys, log, options.RedisCaPath).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {

@@ -126,6 +126,7 @@ internal static class ConfigurationLoader
             SessionStore = r.Enum("IBMI_AUTH_SESSION_STORE", SessionStoreKind.Memory, ("memory", SessionStoreKind.Memory), ("redis", SessionStoreKind.Redis), ("valkey", SessionStoreKind.Redis)),
             Redis = r.String("IBMI_AUTH_REDIS", secret: true),
             RedisPrefix = r.String("IBMI_AUTH_REDIS_PREFIX") ?? "ibmi-mcp:",
+            RedisCaPath = r.ExistingFile("IBMI_AUTH_REDIS_CA_PATH"),
             SessionKeyPath = r.ExistingFile("IBMI_AUTH_SESSION_KEY_PATH"),
             RetiredSessionKeysDir = r.ExistingDirectory("IBMI_AUTH_RETIRED_SESSION_KEYS_DIR"),
             SessionCacheSeconds = r.Int("IBMI_AUTH_SESSION_CACHE_SECONDS", 5, 0, 300),
@@ -178,6 +179,8 @@ internal static class ConfigurationLoader
                 errors.Add("IBMI_AUTH_REDIS: set, but IBMI_AUTH_SESSION_STORE=memory ignores it; set IBMI_AUTH_SESSION_STORE=redis or remove IBMI_AUTH_REDIS");
             if (o.SessionKeyPath is not null)
                 errors.Add("IBMI_AUTH_SESSION_KEY_PATH: set, but only IBMI_AUTH_SESSION_STORE=redis seals sessions; set IBMI_AUTH_SESSION_STORE=redis or remove it");
+            if (o.RedisCaPath is not null)
+                errors.Add("IBMI_AUTH_REDIS_CA_PATH: set, but IBMI_AUTH_SESSION_STORE=memory uses no Redis; set IBMI_AUTH_SESSION_STORE=redis or remove it");
         }
         if (o.RedisPrefix.AsSpan().IndexOfAny(" \t\r\n") >= 0)
             errors.Add($"IBMI_AUTH_REDIS_PREFIX: '{o.RedisPrefix}' must not contain white space");

@@ -79,6 +79,7 @@ internal sealed class ServerOptions
     public SessionStoreKind SessionStore { get; init; } = SessionStoreKind.Memory; // IBMI_AUTH_SESSION_STORE
     public string? Redis { get; init; }                                   // IBMI_AUTH_REDIS (StackExchange.Redis configuration; never logged)
     public string RedisPrefix { get; init; } = "ibmi-mcp:";               // IBMI_AUTH_REDIS_PREFIX
+    public string? RedisCaPath { get; init; }                             // IBMI_AUTH_REDIS_CA_PATH (trust this CA for Redis TLS)
     public string? SessionKeyPath { get; init; }                          // IBMI_AUTH_SESSION_KEY_PATH (32 bytes, 0600)
     public string? RetiredSessionKeysDir { get; init; }                   // IBMI_AUTH_RETIRED_SESSION_KEYS_DIR
     public int SessionCacheSeconds { get; init; } = 5;                    // IBMI_AUTH_SESSION_CACHE_SECONDS (staleness bound of a replica's cache)

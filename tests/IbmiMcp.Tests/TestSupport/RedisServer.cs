@@ -18,28 +18,55 @@ public sealed class RedisServer : IAsyncDisposable
     private ConnectionMultiplexer? _admin;
 
     private readonly string _binary;
+    private readonly IReadOnlyList<string> _extra;
+    private readonly string _adminSuffix;
 
-    private RedisServer(string binary, int port, string dir, bool persistent)
+    private RedisServer(string binary, int port, string dir, bool persistent, IReadOnlyList<string> extra, string adminSuffix, string? caPath)
     {
-        _binary = binary; Port = port; _dir = dir; _persistent = persistent;
+        _binary = binary; Port = port; _dir = dir; _persistent = persistent; _extra = extra; _adminSuffix = adminSuffix; CaPath = caPath;
     }
 
     public int Port { get; }
 
+    /// <summary>With TLS: the PEM of the CA that signed the server's certificate (what IBMI_AUTH_REDIS_CA_PATH gets).</summary>
+    public string? CaPath { get; }
+
     /// <summary>What IBMI_AUTH_REDIS gets: the endpoint, no abort on a failed first connect.</summary>
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
+
+    /// <summary>
+    /// A server that speaks only TLS (certificate from a CA made here) and has no default user: an admin user for the
+    /// test's inspection, and the given ACL users (each a list of ACL rules, e.g. ["app", "on", ">pw", "~app:*"]).
+    /// </summary>
+    public static async Task<RedisServer> StartSecuredAsync(params string[][] users)
+    {
+        var dir = NewDirectory();
+        var (ca, cert, key) = TestCertificates.WriteCaAndServer(dir, "127.0.0.1");
+        var extra = new List<string> { "--port", "0", "--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", ca, "--tls-auth-clients", "no",
+            "--user", "default", "off", "--user", "admin", "on", ">admin-pw", "~*", "&*", "+@all" };
+        foreach (var user in users) { extra.Add("--user"); extra.AddRange(user); }
+        var server = new RedisServer(Binary(), FreePort(), dir, false, extra, ",ssl=true,user=admin,password=admin-pw", ca);
+        await server.StartAsync();
+        return server;
+    }
 
     public bool IsRunning => _process is { HasExited: false };
 
     public static async Task<RedisServer> StartAsync(bool persistent = false)
     {
-        var binary = Which("redis-server") ?? throw new InvalidOperationException(
-            "redis-server is not installed: apt-get install -y redis-server (.ci/run installs it). The session store tests need a real Redis.");
-        var dir = Path.Combine(Path.GetTempPath(), "ibmi-mcp-tests", "redis-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var server = new RedisServer(binary, FreePort(), dir, persistent);
+        var server = new RedisServer(Binary(), FreePort(), NewDirectory(), persistent, [], "", null);
         await server.StartAsync();
         return server;
+    }
+
+    private static string Binary() => Which("redis-server") ?? throw new InvalidOperationException(
+        "redis-server is not installed: apt-get install -y redis-server (.ci/run installs it). The session store tests need a real Redis.");
+
+    private static string NewDirectory()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ibmi-mcp-tests", "redis-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
     }
 
     public async Task StartAsync()
@@ -48,9 +75,12 @@ public sealed class RedisServer : IAsyncDisposable
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+        var portFlag = _extra.Contains("--tls-cert-file") ? "--tls-port" : "--port";
+        foreach (var arg in new[] { portFlag, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                      "--dir", _dir, "--save", _persistent ? "1 1" : "", "--appendonly", _persistent ? "yes" : "no",
                      "--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning" })
+            psi.ArgumentList.Add(arg);
+        foreach (var arg in _extra)
             psi.ArgumentList.Add(arg);
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, _) => { };
@@ -84,7 +114,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A client for inspecting what the server holds (keys, values, DUMP).</summary>
     public async Task<IDatabase> AdminAsync()
     {
-        _admin ??= await ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
+        if (_admin is null)
+        {
+            var options = ConfigurationOptions.Parse(Configuration + ",allowAdmin=true" + _adminSuffix);
+            if (CaPath is not null) options.TrustIssuer(CaPath);
+            _admin = await ConnectionMultiplexer.ConnectAsync(options);
+        }
         return _admin.GetDatabase();
     }
 

@@ -53,12 +53,22 @@ internal sealed class RedisSessionBackend : IAsyncDisposable
     /// Connects (or starts connecting: with abortConnect=false this returns while Redis is still down). Throws
     /// <see cref="ArgumentException"/> for a configuration string StackExchange.Redis cannot parse.
     /// </summary>
-    public static async Task<RedisSessionBackend> ConnectAsync(string configuration, string prefix, SessionKeyRing keys, ILogger log)
+    /// <param name="caPath">IBMI_AUTH_REDIS_CA_PATH: a CA (or the server's own certificate) to trust for TLS; turns TLS on.</param>
+    public static async Task<RedisSessionBackend> ConnectAsync(string configuration, string prefix, SessionKeyRing keys, ILogger log, string? caPath = null)
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName ??= "ibmi-mcp";
+        // Neither the tie-breaker key nor the configuration channel is used here, and both live outside the key prefix:
+        // with them off, an ACL user limited to the prefix (docs/scale-out.md) is all the server needs.
+        options.TieBreaker = "";
+        options.ConfigurationChannel = "";
+        if (caPath is not null)
+        {
+            options.Ssl = true;
+            options.TrustIssuer(caPath);
+        }
         var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         connection.ConnectionFailed += (_, e) => AuthLog.StoreConnectionFailed(log, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
         connection.ConnectionRestored += (_, e) => AuthLog.StoreConnectionRestored(log, e.EndPoint?.ToString() ?? "?");
