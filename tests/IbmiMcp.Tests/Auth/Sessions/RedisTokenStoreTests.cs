@@ -241,6 +241,24 @@ public sealed class RedisTokenStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_AOF_persistence_sessions_survive_a_Redis_crash_and_restart()
+    {
+        await using var persistent = await RedisServer.StartAsync(persistent: true);
+        var ring = SessionKeyRing.FromKeys(s_sessionKey);
+        await using var backend = await RedisSessionBackend.ConnectAsync(persistent.Configuration, "t:", ring, NullLogger.Instance);
+        await using var store = new RedisTokenStore(backend, new SessionSealer(ring), new FakePools(), 10, TimeSpan.Zero, TimeSpan.FromSeconds(30), _time, NullLogger.Instance);
+        var slot = await store.TryReserveAsync(default);
+        var now = _time.GetUtcNow();
+        using var request = new SignOnRequest("ALICE", Encoding.UTF8.GetBytes("alice123"), "127.0.0.1", null, 1, 2);
+        var token = await store.IssueAsync(slot, new AuthSession("ALICE", "127.0.0.1", new FakePool("ALICE"), now, now.AddHours(1)), request, default);
+        await Task.Delay(1500);          // appendfsync everysec: at most the last second can be lost
+        await persistent.StopAsync();    // SIGKILL, no clean shutdown
+        await persistent.StartAsync();
+        await Eventually(() => backend.IsConnected, 15000);
+        Assert.Equal(TokenLookup.Valid, (await store.ResolveAsync(token, default)).Lookup);
+    }
+
+    [Fact]
     public async Task After_a_session_key_rotation_older_records_still_open_and_new_ones_use_the_new_key()
     {
         var newKey = RandomNumberGenerator.GetBytes(32);
