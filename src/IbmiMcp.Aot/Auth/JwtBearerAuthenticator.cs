@@ -1,65 +1,133 @@
 using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace IbmiMcp.Auth;
 
 /// <summary>
-/// MCP_AUTH_MODE=jwt (spec §6.3): HS256/384/512 tokens signed with MCP_AUTH_SECRET_KEY. The client id comes from
-/// <c>cid</c> or <c>client_id</c> (required); scopes from <c>scp</c> (array or string) or <c>scope</c>
-/// (space-separated) and must not be empty; <c>sub</c> is optional. Unlike the reference there is no "accept any
-/// token without a secret" development mode: a missing secret is a start-up error.
+/// MCP_AUTH_MODE=jwt (spec §6.3): HS256/384/512 tokens signed with MCP_AUTH_SECRET_KEY, validated by
+/// Microsoft.IdentityModel's <see cref="JsonWebTokenHandler"/>. The client id comes from <c>cid</c> or <c>client_id</c>
+/// (required); scopes from <c>scp</c> (array or string) or <c>scope</c> (space-separated) and must not be empty;
+/// <c>sub</c> is optional; <c>groups</c> (or <c>roles</c>) feed the tool authorization rules. Unlike the reference there is
+/// no "accept any token without a secret" development mode: a missing secret is a start-up error.
 /// </summary>
 internal sealed class JwtBearerAuthenticator
 {
     public const string ExpiredMessage = "Token has expired.";
     public const string FailedMessage = "Token verification failed.";
+    internal static readonly string[] HmacAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512];
 
-    private readonly JsonWebKey[] _keys;
-    private readonly JwtValidator _validator;
+    /// <summary>Tolerated clock difference between the token issuer and this server.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    // Claims keep their JWT names (sub, scp, client_id): no mapping to WS-Federation URIs.
+    internal static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
+
+    private readonly TokenValidationParameters _parameters;
 
     public JwtBearerAuthenticator(string secretKey, TimeProvider? time = null)
     {
         if (string.IsNullOrEmpty(secretKey) || Encoding.UTF8.GetByteCount(secretKey) < 32)
             throw new ArgumentException("MCP_AUTH_SECRET_KEY must be at least 32 bytes for MCP_AUTH_MODE=jwt.", nameof(secretKey));
-        _keys = [JsonWebKey.ForSecret(Encoding.UTF8.GetBytes(secretKey))];
         // As the reference (jose): exp is checked when present, not required; no issuer or audience.
-        _validator = new JwtValidator(JwsVerifier.HmacAlgorithms, time ?? TimeProvider.System, requireExpiration: false,
-            issuers: null, audience: null);
+        _parameters = new TokenValidationParameters
+        {
+            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secretKey)),
+            ValidAlgorithms = HmacAlgorithms,
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            RequireExpirationTime = false,
+            ValidateLifetime = true,
+            ClockSkew = ClockSkew,
+            LifetimeValidator = Lifetime(time ?? TimeProvider.System, requireExpiration: false),
+        };
     }
 
-    public ValueTask<Result> ValidateAsync(string token)
+    /// <summary>
+    /// exp/nbf with <see cref="ClockSkew"/> on the injected clock. IdentityModel's own check reads the wall clock (its
+    /// TimeProvider property is not public in 8.x); this delegate is its documented seam, and throws the library's own
+    /// exception types so the verdict reads the same.
+    /// </summary>
+    internal static LifetimeValidator Lifetime(TimeProvider time, bool requireExpiration) => (notBefore, expires, _, _) =>
     {
-        var status = _validator.Validate(token, _keys, out var jwt);
-        return ValueTask.FromResult(ToResult(status, jwt, acceptCid: true));
-    }
-
-    internal static Result ToResult(JwtStatus status, JsonWebToken jwt, bool acceptCid) => status switch
-    {
-        JwtStatus.Valid => ReadIdentity(jwt, acceptCid),
-        JwtStatus.Expired => Result.Fail(ExpiredMessage),
-        _ => Result.Fail(FailedMessage),
+        if (expires is null && requireExpiration)
+            throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        if (notBefore is { } nbf && expires is { } end && nbf > end)
+            throw new SecurityTokenInvalidLifetimeException("The token's nbf is after its exp.");
+        var now = time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } from && from > now + ClockSkew)
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.");
+        if (expires is { } exp && exp < now - ClockSkew)
+            throw new SecurityTokenExpiredException("The token has expired.");
+        return true;
     };
 
-    /// <summary>Claims → identity, shared with <see cref="OAuthBearerAuthenticator"/> (which accepts only client_id).</summary>
+    public async ValueTask<Result> ValidateAsync(string token)
+    {
+        if (!JwsShape.IsStrict(token))
+            return Result.Fail(FailedMessage);
+        var validation = await Handler.ValidateTokenAsync(token, _parameters).ConfigureAwait(false);
+        return ToResult(validation, acceptCid: true);
+    }
+
+    /// <summary>The handler's verdict → identity, or the public failure message (shared with <see cref="OAuthBearerAuthenticator"/>).</summary>
+    internal static Result ToResult(TokenValidationResult validation, bool acceptCid)
+    {
+        if (!validation.IsValid)
+        {
+            return validation.Exception switch
+            {
+                SecurityTokenExpiredException => Result.Fail(ExpiredMessage),
+                SecurityTokenInvalidAudienceException audience => Result.Fail(AudienceMessage(audience.InvalidAudience)),
+                _ => Result.Fail(FailedMessage),
+            };
+        }
+        return validation.SecurityToken is JsonWebToken jwt ? ReadIdentity(jwt, acceptCid) : Result.Fail(FailedMessage);
+    }
+
+    /// <summary>Set by <see cref="OAuthBearerAuthenticator"/>: the audience this server expects, for the refusal message.</summary>
+    internal static string AudienceMessage(string? presented) =>
+        "Token verification failed: the token was issued for another resource" + (string.IsNullOrEmpty(presented) ? "" : $" ({Truncate(presented)})")
+        + ", not this MCP server.";
+
+    private static string Truncate(string text) => text.Length > 120 ? text[..120] + "…" : text;
+
+    /// <summary>Claims → identity. client_id wins over cid; OAuth accepts only client_id.</summary>
     internal static Result ReadIdentity(JsonWebToken jwt, bool acceptCid)
     {
-        // client_id wins over cid; OAuth accepts only client_id.
-        string? clientId = jwt.ClientId ?? (acceptCid ? jwt.Cid : null);
+        string? clientId = Text(jwt, "client_id") ?? (acceptCid ? Text(jwt, "cid") : null);
         var scopes = new List<string>();
-        foreach (var scp in jwt.Scp)   // each array element (or the one string) may hold several scopes
+        foreach (var scp in List(jwt, "scp"))   // each array element (or the one string) may hold several scopes
             scopes.AddRange(scp.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        if (scopes.Count == 0 && jwt.Scope is not null)
-            scopes.AddRange(jwt.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (scopes.Count == 0 && Text(jwt, "scope") is { } scope)
+            scopes.AddRange(scope.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var groups = List(jwt, "groups");
+        if (groups.Count == 0) groups = List(jwt, "roles");
 
         if (string.IsNullOrEmpty(clientId))
             return Result.Fail(acceptCid ? "Token is missing the client id claim (cid or client_id)." : "Token is missing the client_id claim.");
         if (scopes.Count == 0)
             return Result.Fail("Token carries no scopes (scp or scope).");
-        return new Result(true, clientId, jwt.Subject, scopes, null);
+        return new Result(true, clientId, Text(jwt, "sub"), scopes, groups, null);
+    }
+
+    private static string? Text(JsonWebToken jwt, string claim) =>
+        jwt.TryGetPayloadValue<string>(claim, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+
+    /// <summary>A claim that may be one string or an array of strings.</summary>
+    private static List<string> List(JsonWebToken jwt, string claim)
+    {
+        // Arrays first: asked for a string, the library hands back an array's JSON text.
+        if (jwt.TryGetPayloadValue<List<string>>(claim, out var many) && many is not null)
+            return many.Where(s => !string.IsNullOrEmpty(s)).ToList();
+        if (jwt.TryGetPayloadValue<string>(claim, out var one) && !string.IsNullOrEmpty(one))
+            return [one];
+        return [];
     }
 
     /// <summary>A validated identity, or the public failure message (safe to send: never echoes the token).</summary>
-    internal sealed record Result(bool IsValid, string? ClientId, string? Subject, IReadOnlyList<string> Scopes, string? Failure)
+    internal sealed record Result(bool IsValid, string? ClientId, string? Subject, IReadOnlyList<string> Scopes, IReadOnlyList<string> Groups, string? Failure)
     {
-        public static Result Fail(string message) => new(false, null, null, [], message);
+        public static Result Fail(string message) => new(false, null, null, [], [], message);
     }
 }

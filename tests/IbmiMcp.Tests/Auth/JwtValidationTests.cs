@@ -7,11 +7,13 @@ using IbmiMcp.Auth;
 namespace IbmiMcp.Tests.Auth;
 
 /// <summary>
-/// The hand-written JWS validator, with tokens minted here byte by byte (independent of the code under test).
+/// Token validation (Microsoft.IdentityModel plus this server's policy), with tokens minted here byte by byte
+/// (independent of the code under test): the edge cases the earlier hand-written validator was tested against.
 /// </summary>
 public sealed class JwtValidationTests
 {
-    private const string Secret = "0123456789abcdef0123456789abcdef-test-secret";
+    // 64 bytes: RFC 7518 §3.2 wants an HMAC key at least as long as the hash (HS512 → 64 bytes).
+    private const string Secret = "0123456789abcdef0123456789abcdef-test-secret-0123456789abcdefghi";
     private const string Issuer = "https://issuer.test";
     private const string Audience = "ibmi-mcp";
 
@@ -58,6 +60,16 @@ public sealed class JwtValidationTests
         Assert.Equal("agent-1", result.ClientId);
         Assert.Equal("someone", result.Subject);
         Assert.Equal(["tools:read", "a", "b"], result.Scopes);
+    }
+
+    [Fact]
+    public void An_hmac_key_shorter_than_the_hash_is_refused_for_that_algorithm()
+    {
+        const string short32 = "0123456789abcdef0123456789abcdef";   // enough for HS256 only (RFC 7518 §3.2)
+        var auth = new JwtBearerAuthenticator(short32, NewTime());
+        Assert.True(auth.ValidateAsync(Hs(Claims(), "HS256", short32)).AsTask().GetAwaiter().GetResult().IsValid);
+        Assert.False(auth.ValidateAsync(Hs(Claims(), "HS384", short32)).AsTask().GetAwaiter().GetResult().IsValid);
+        Assert.False(auth.ValidateAsync(Hs(Claims(), "HS512", short32)).AsTask().GetAwaiter().GetResult().IsValid);
     }
 
     [Fact]
@@ -302,10 +314,10 @@ public sealed class JwtValidationTests
         Assert.Equal("Token verification failed: the issuer's signing keys are unavailable.",
             Check(auth, Rs(weak, "w", OAuthClaims(time))).Failure);
 
-        var set = JsonWebKeySet.Parse(Encoding.UTF8.GetBytes(
-            $"{{\"keys\":[{RsaJwk(RSA.Create(2048), "p")[..^1]},\"d\":\"AQAB\"}}, {{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\"}}]}}"));
+        var set = OAuthBearerAuthenticator.AcceptedKeys(
+            $"{{\"keys\":[{RsaJwk(RSA.Create(2048), "p")[..^1]},\"d\":\"AQAB\"}}, {{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\"}}]}}");
         Assert.NotNull(set);
-        Assert.Empty(set.Keys);
-        Assert.Null(JsonWebKeySet.Parse("not json"u8));
+        Assert.Empty(set);
+        Assert.Null(OAuthBearerAuthenticator.AcceptedKeys("not json"));
     }
 }
