@@ -18,6 +18,7 @@ public sealed class EmulatorUsers
         public int Failures { get; set; }
         public DateTimeOffset? LastSignOn { get; set; }
         public string? Text { get; set; }
+        public ProfileAuthority Authority { get; set; } = ProfileAuthority.User;
     }
 
     private readonly ConcurrentDictionary<string, Profile> _profiles = new(StringComparer.OrdinalIgnoreCase);
@@ -30,17 +31,26 @@ public sealed class EmulatorUsers
     /// <summary>QMAXSIGN; 0 turns the lock-out off. May be changed while running.</summary>
     public int MaxSignOnAttempts { get; set; }
 
+    /// <summary>
+    /// The demo system's people, each in a different role so authorization by group profile and special authority shows:
+    /// ALICE (HR analyst, group HRGRP), BOB (developer, group DEVGRP, *JOBCTL *SPLCTL), CAROL (security administrator,
+    /// group SECGRP, *SECADM *AUDIT) and the service account MCPUSER (no group).
+    /// </summary>
     public static EmulatorUsers Demo(int maxSignOnAttempts = 0)
     {
         var u = new EmulatorUsers(maxSignOnAttempts);
         u.Add("MCPUSER", "mcppass1", "MCP server service account");
-        u.Add("ALICE", "alice123", "Alice - HR analyst");
-        u.Add("BOB", "bob12345", "Bob - developer");
+        u.Add("ALICE", "alice123", "Alice - HR analyst", new ProfileAuthority("*USER", "HRGRP", ["REPORTS"], []));
+        u.Add("BOB", "bob12345", "Bob - developer", new ProfileAuthority("*PGMR", "DEVGRP", [], ["*JOBCTL", "*SPLCTL"]));
+        u.Add("CAROL", "carol123", "Carol - security administrator", new ProfileAuthority("*SECADM", "SECGRP", ["REPORTS"], ["*AUDIT", "*SECADM"]));
         return u;
     }
 
-    public void Add(string name, string password, string? text = null) =>
-        _profiles[name.ToUpperInvariant()] = new Profile(name.ToUpperInvariant(), password) { Text = text };
+    public void Add(string name, string password, string? text = null, ProfileAuthority? authority = null) =>
+        _profiles[name.ToUpperInvariant()] = new Profile(name.ToUpperInvariant(), password) { Text = text, Authority = authority ?? ProfileAuthority.User };
+
+    /// <summary>User class, group profile, supplemental groups and special authorities, as USER_INFO reports them.</summary>
+    public ProfileAuthority AuthorityOf(string name) => Get(name).Authority;
 
     public bool Remove(string name) => _profiles.TryRemove(name, out _);
 
@@ -73,8 +83,8 @@ public sealed class EmulatorUsers
     private Profile Get(string name) =>
         _profiles.TryGetValue(name, out var p) ? p : throw new KeyNotFoundException($"No user profile {name.ToUpperInvariant()}");
 
-    internal IEnumerable<(string Name, bool Enabled, int Failures, DateTimeOffset? LastSignOn, string? Text)> Snapshot() =>
-        _profiles.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => (p.Name, p.Enabled, p.Failures, p.LastSignOn, p.Text));
+    internal IEnumerable<(string Name, bool Enabled, int Failures, DateTimeOffset? LastSignOn, string? Text, ProfileAuthority Authority)> Snapshot() =>
+        _profiles.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => (p.Name, p.Enabled, p.Failures, p.LastSignOn, p.Text, p.Authority));
 
     /// <summary>
     /// Checks a sign-on the way the host server does. Returns null on success, otherwise the JTOpen reason text that
@@ -124,7 +134,8 @@ public sealed class EmulatorUsers
                 {
                     string name = Str(e, "name") ?? Str(e, "user") ?? throw new FormatException("users file: entry without name");
                     string pw = Str(e, "password") ?? throw new FormatException($"users file: {name} has no password");
-                    users.Add(name, pw, Str(e, "text"));
+                    users.Add(name, pw, Str(e, "text"), new ProfileAuthority(Str(e, "class") ?? "*USER", Str(e, "group") ?? "*NONE",
+                        StrList(e, "groups"), StrList(e, "specialAuthorities")));
                     if (e.TryGetProperty("enabled", out var en) && en.ValueKind == JsonValueKind.False) users.Disable(name);
                 }
             }
@@ -146,7 +157,8 @@ public sealed class EmulatorUsers
                 string? name = Scalar(item, "name") ?? Scalar(item, "user");
                 string? pw = Scalar(item, "password");
                 if (name is null || pw is null) throw new FormatException("users file: each entry needs name and password");
-                users.Add(name, pw, Scalar(item, "text"));
+                users.Add(name, pw, Scalar(item, "text"), new ProfileAuthority(Scalar(item, "class") ?? "*USER", Scalar(item, "group") ?? "*NONE",
+                    Sequence(item, "groups"), Sequence(item, "specialAuthorities")));
                 if (Scalar(item, "enabled") is "false" or "False" or "no") users.Disable(name);
             }
         }
@@ -161,6 +173,22 @@ public sealed class EmulatorUsers
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
+    private static string[] StrList(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+            ? v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!.ToUpperInvariant()).ToArray()
+            : [];
+
+    private static string[] Sequence(YamlMappingNode m, string key) =>
+        m.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlSequenceNode seq
+            ? seq.Children.OfType<YamlScalarNode>().Select(x => (x.Value ?? "").ToUpperInvariant()).Where(x => x.Length > 0).ToArray()
+            : [];
+
     private static string? Scalar(YamlMappingNode m, string key) =>
         m.Children.TryGetValue(new YamlScalarNode(key), out var v) ? (v as YamlScalarNode)?.Value : null;
+}
+
+/// <summary>What USER_INFO says about a profile's authority: user class, group profile (*NONE for none), supplemental groups, special authorities.</summary>
+public sealed record ProfileAuthority(string UserClass, string Group, IReadOnlyList<string> SupplementalGroups, IReadOnlyList<string> SpecialAuthorities)
+{
+    public static readonly ProfileAuthority User = new("*USER", "*NONE", [], []);
 }

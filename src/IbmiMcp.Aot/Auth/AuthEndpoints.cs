@@ -248,10 +248,24 @@ internal sealed class AuthEndpoints
             return false;
         }
 
+        // Group profile and special authorities, read once as the user, for tool authorization (docs/authorization.md).
+        CallerProfile profile;
+        using (var deadline = new CancellationTokenSource(_settings.SignOnTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
+        {
+            try { profile = await IbmiProfileReader.ReadAsync(request.User, pool, _log, linked.Token).ConfigureAwait(false); }
+            catch
+            {
+                request.Dispose();
+                await pool.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
         int expiresIn = request.DurationSeconds ?? _settings.TokenExpirySeconds;
         var now = _time.GetUtcNow();
         var expiresAt = now.AddSeconds(expiresIn);
-        var session = new AuthSession(request.User.ToUpperInvariant(), request.Host, pool, now, expiresAt) { ClientAddress = client };
+        var session = new AuthSession(request.User.ToUpperInvariant(), request.Host, pool, now, expiresAt) { ClientAddress = client, Profile = profile };
         string token;
         try
         {

@@ -4,7 +4,7 @@ namespace IbmiMcp.Auth;
 
 /// <summary>
 /// Log events of the Auth concern (ids 2000–2099). Never pass passwords, tokens, envelopes or keys: sessions are
-/// named by <see cref="AuthSession.SessionId"/>. Next free id: 2025.
+/// named by <see cref="AuthSession.SessionId"/>. Next free id: 2027.
 /// </summary>
 internal static partial class AuthLog
 {
@@ -82,4 +82,10 @@ internal static partial class AuthLog
 
     [LoggerMessage(2024, LogLevel.Warning, "Envelope replay window is full ({Entries} envelopes remembered); sign-on refused until older entries age out")]
     public static partial void ReplayWindowFull(ILogger logger, int entries);
+
+    [LoggerMessage(2025, LogLevel.Warning, "The IBM i profile of {User} could not be read at sign-on ({Detail}); tools whose rules need groups or special authorities are refused to this session")]
+    public static partial void ProfileUnreadable(ILogger logger, string user, string detail);
+
+    [LoggerMessage(2026, LogLevel.Debug, "Profile of {User}: groups {Groups}, special authorities {Authorities}")]
+    public static partial void ProfileRead(ILogger logger, string user, string groups, string authorities);
 }

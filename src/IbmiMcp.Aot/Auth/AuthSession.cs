@@ -20,6 +20,9 @@ internal sealed class AuthSession
     /// <summary>Non-secret handle (see <see cref="TokenKey.ToSessionId"/>), set when the token is issued or adopted.</summary>
     public string SessionId { get; internal set; } = "";
 
+    /// <summary>Groups and special authorities read at sign-on, for tool authorization.</summary>
+    public CallerProfile Profile { get; init; } = CallerProfile.Anonymous;
+
     /// <summary>Where the sign-on came from (audit on every replica).</summary>
     public string? ClientAddress { get; init; }
 

@@ -50,7 +50,7 @@ internal sealed class BearerAuthenticator
         var result = await ResolveAsync(context.Request.Headers.Authorization, context.RequestAborted).ConfigureAwait(false);
         if (result.Session is not { } session)
             return (null, result.Failure);
-        return (new Caller(session.User, CallerKind.IbmiToken, session.Pool, _proxies.ClientAddress(context), session.SessionId), BearerFailure.None);
+        return (new Caller(session.User, CallerKind.IbmiToken, session.Pool, _proxies.ClientAddress(context), session.SessionId, session.Profile), BearerFailure.None);
     }
 
     private static SessionResult ResultOf(TokenLookup lookup, AuthSession? session) => lookup switch

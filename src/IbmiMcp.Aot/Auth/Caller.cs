@@ -8,10 +8,14 @@ namespace IbmiMcp.Auth;
 /// </summary>
 internal sealed class Caller
 {
-    public Caller(string identity, CallerKind kind, ISqlRunner? sql, string? clientAddress, string? sessionId = null)
+    public Caller(string identity, CallerKind kind, ISqlRunner? sql, string? clientAddress, string? sessionId = null, CallerProfile? profile = null)
     {
         Identity = identity; Kind = kind; Sql = sql; ClientAddress = clientAddress; SessionId = sessionId;
+        Profile = profile ?? (kind is CallerKind.Anonymous or CallerKind.Stdio ? CallerProfile.Anonymous : new CallerProfile { Names = [identity] });
     }
+
+    /// <summary>What authorization rules see: groups, special authorities, scopes (see <see cref="CallerProfile"/>).</summary>
+    public CallerProfile Profile { get; }
 
     /// <summary>IBM i user (ibmi mode), JWT client id (jwt/oauth), or "anonymous" (none).</summary>
     public string Identity { get; }

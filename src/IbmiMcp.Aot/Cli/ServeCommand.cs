@@ -91,8 +91,18 @@ internal static class ServeCommand
         }
         await using var authOwner = auth;
 
+        // oauth: the protected resource metadata (RFC 9728) MCP clients discover their authorization server from.
+        ProtectedResourceMetadata? resourceMetadata = null;
+        if (options.AuthMode == AuthMode.OAuth && options.OAuthAudience is not null && options.OAuthIssuerUrl is not null)
+        {
+            resourceMetadata = new ProtectedResourceMetadata(options.OAuthAudience, options.OAuthIssuerUrl, options.ServerName, () => toolSource.Access.Scopes);
+            if (ProtectedResourceMetadata.MetadataUrlOf(options.OAuthAudience) is null)
+                stderr.WriteLine($"⚠ OAUTH_AUDIENCE '{options.OAuthAudience}' is not a URL: MCP clients request tokens for this server's public MCP URL " +
+                    "(RFC 8707), advertised as the resource in /.well-known/oauth-protected-resource; set OAUTH_AUDIENCE to it, e.g. https://mcp.example.com/mcp");
+        }
+
         IMcpAuthenticator authenticator;
-        try { authenticator = McpAuthenticators.Create(options, serverPool, auth?.Bearer, loggerFactory); }
+        try { authenticator = McpAuthenticators.Create(options, serverPool, auth?.Bearer, loggerFactory, metadata: resourceMetadata); }
         catch (InvalidOperationException ex) { return Fail(stderr, "Invalid configuration:", [ex.Message]); }
 
         var checks = new List<HealthCheck> { ReadinessChecks.Configuration() };
@@ -137,6 +147,7 @@ internal static class ServeCommand
                 SignOn = auth is null ? null : auth.Endpoints.SignOnAsync,
                 SignOut = auth is null ? null : auth.Endpoints.SignOutAsync,
                 Metrics = metricsEndpoint is null ? null : metricsEndpoint.HandleAsync,
+                ResourceMetadata = resourceMetadata is null ? null : resourceMetadata.HandleAsync,
                 Observe = options.MetricsEnabled ? telemetry.Telemetry.Metrics.RecordHttpRequest : null,
             }, options.HttpEndpointPath, loggerFactory.CreateLogger<Router>());
             return router.HandleAsync;

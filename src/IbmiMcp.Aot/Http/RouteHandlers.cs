@@ -14,6 +14,8 @@ internal sealed class RouteHandlers
     public RequestDelegate? SignOut { get; init; }
     public RequestDelegate? Mcp { get; init; }
     public RequestDelegate? Metrics { get; init; }
+    /// <summary>OAuth protected resource metadata (RFC 9728), MCP_AUTH_MODE=oauth only.</summary>
+    public RequestDelegate? ResourceMetadata { get; init; }
     /// <summary>Called once per finished request (route, status) for metrics; null when metrics are off.</summary>
     public Action<Route, int>? Observe { get; init; }
 }

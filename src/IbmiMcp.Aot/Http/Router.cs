@@ -13,6 +13,7 @@ internal sealed class Router
     private const string AuthPath = "/api/v1/auth";
     private const string HealthPath = "/healthz";
     private const string MetricsPath = "/metrics";
+    private const string ResourceMetadataPath = "/.well-known/oauth-protected-resource";
 
     private readonly RouteHandlers _handlers;
     private readonly string _mcpPath;
@@ -32,6 +33,10 @@ internal sealed class Router
             path = path[..^1];
         if (string.Equals(path, _mcpPath, StringComparison.Ordinal))
             return _handlers.Mcp is null ? Route.NotFound : Route.Mcp;
+        // RFC 9728 §3.1: the metadata of the resource /mcp lives at /.well-known/oauth-protected-resource/mcp.
+        if (path.StartsWith(ResourceMetadataPath, StringComparison.Ordinal)
+            && (path.Length == ResourceMetadataPath.Length || path.AsSpan(ResourceMetadataPath.Length).SequenceEqual(_mcpPath)))
+            return _handlers.ResourceMetadata is null ? Route.NotFound : Route.ResourceMetadata;
         return path switch
         {
             HealthPath => Route.Health,
@@ -82,6 +87,12 @@ internal sealed class Router
                     break;
                 case Route.Metrics:
                     await MethodNotAllowedAsync(context, "GET").ConfigureAwait(false);
+                    break;
+                case Route.ResourceMetadata when HttpMethods.IsGet(method) || HttpMethods.IsHead(method):
+                    await _handlers.ResourceMetadata!(context).ConfigureAwait(false);
+                    break;
+                case Route.ResourceMetadata:
+                    await MethodNotAllowedAsync(context, "GET, HEAD").ConfigureAwait(false);
                     break;
                 default:
                     await HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32601, "Not found").ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IbmiMcp.Auth;
 using IbmiMcp.Configuration;
+using IbmiMcp.Tools;
 using IbmiMcp.Tools.BuiltIn;
 using ModelContextProtocol.Protocol;
 
@@ -31,6 +32,9 @@ internal sealed class BuiltInToolSource : IToolSource
     public event Action? Changed { add { } remove { } }
 
     public IReadOnlyList<McpToolset> Toolsets => [];
+
+    /// <summary>Built-in tools carry no rules of their own: `builtin_tools:` rules arrive with the YAML catalog.</summary>
+    public ToolAccessPolicy Access => ToolAccessPolicy.Open;
 
     public IReadOnlyList<Tool> ListTools() => _tools;
 

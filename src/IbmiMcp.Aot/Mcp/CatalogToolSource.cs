@@ -37,6 +37,8 @@ internal sealed class CatalogToolSource : IToolSource, IDisposable
 
     public IReadOnlyList<McpToolset> Toolsets => _snapshot.Toolsets;
 
+    public ToolAccessPolicy Access => _snapshot.Catalog.Access;
+
     public IReadOnlyList<Tool> ListTools() => _snapshot.Tools;
 
     public bool Contains(string name) => _snapshot.Catalog.Tools.ContainsKey(name);

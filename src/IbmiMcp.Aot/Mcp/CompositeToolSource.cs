@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IbmiMcp.Auth;
+using IbmiMcp.Tools;
 using ModelContextProtocol.Protocol;
 
 namespace IbmiMcp.Mcp;
@@ -25,6 +26,8 @@ internal sealed class CompositeToolSource : IToolSource
     public event Action? Changed;
 
     public IReadOnlyList<McpToolset> Toolsets => _snapshot.Toolsets;
+
+    public ToolAccessPolicy Access => _snapshot.Access;
 
     public IReadOnlyList<Tool> ListTools() => _snapshot.Tools;
 
@@ -57,8 +60,8 @@ internal sealed class CompositeToolSource : IToolSource
             }
             toolsets.AddRange(part.Toolsets);
         }
-        return new Snapshot(tools, owners, toolsets);
+        return new Snapshot(tools, owners, toolsets, ToolAccessPolicy.Combine(parts.Select(p => p.Access)));
     }
 
-    private sealed record Snapshot(List<Tool> Tools, Dictionary<string, IToolSource> Owners, List<McpToolset> Toolsets);
+    private sealed record Snapshot(List<Tool> Tools, Dictionary<string, IToolSource> Owners, List<McpToolset> Toolsets, ToolAccessPolicy Access);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IbmiMcp.Auth;
+using IbmiMcp.Tools;
 using ModelContextProtocol.Protocol;
 
 namespace IbmiMcp.Mcp;
@@ -23,6 +24,9 @@ internal interface IToolSource
     ValueTask<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, Caller caller, CancellationToken cancellationToken);
 
     IReadOnlyList<McpToolset> Toolsets { get; }
+
+    /// <summary>Who may use which tool (YAML `authorization:` rules, built-in rules included); <see cref="ToolAccessPolicy.Open"/> when none.</summary>
+    ToolAccessPolicy Access { get; }
 
     /// <summary>Raised after the tool list changed (YAML reload). Handlers must be cheap and must not throw.</summary>
     event Action? Changed;

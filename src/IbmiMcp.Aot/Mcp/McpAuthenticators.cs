@@ -11,8 +11,9 @@ internal static class McpAuthenticators
     /// <param name="serverPool">DB2i_HOST/USER/PASS pool for none/jwt/oauth callers; null when not configured.</param>
     /// <param name="ibmi">The IBM i token authenticator (required for MCP_AUTH_MODE=ibmi).</param>
     /// <param name="http">Client for fetching the OAuth JWKS; null = a private one with a 5 s timeout.</param>
+    /// <param name="metadata">MCP_AUTH_MODE=oauth: the protected resource metadata every 401 points at.</param>
     public static IMcpAuthenticator Create(ServerOptions options, ISqlRunner? serverPool, BearerAuthenticator? ibmi,
-        ILoggerFactory loggerFactory, HttpClient? http = null)
+        ILoggerFactory loggerFactory, HttpClient? http = null, ProtectedResourceMetadata? metadata = null)
     {
         var logger = loggerFactory.CreateLogger("IbmiMcp.Mcp.Auth");
         switch (options.AuthMode)
@@ -31,7 +32,7 @@ internal static class McpAuthenticators
                     options.OAuthIssuerUrl ?? throw new InvalidOperationException("MCP_AUTH_MODE=oauth requires OAUTH_ISSUER_URL."),
                     options.OAuthAudience ?? throw new InvalidOperationException("MCP_AUTH_MODE=oauth requires OAUTH_AUDIENCE."),
                     options.OAuthJwksUri, http);
-                return new BearerMcpAuthenticator(oauth.ValidateAsync, CallerKind.OAuth, serverPool, logger);
+                return new BearerMcpAuthenticator(oauth.ValidateAsync, CallerKind.OAuth, serverPool, logger, metadata, options.HttpEndpointPath);
             }
             case AuthMode.Ibmi:
                 return ibmi is not null ? new IbmiMcpAuthenticator(ibmi) : throw new InvalidOperationException("MCP_AUTH_MODE=ibmi requires IBM i HTTP authentication (IBMI_HTTP_AUTH_ENABLED=true).");

@@ -29,15 +29,12 @@ internal sealed class McpFastPath
 
     private readonly IToolSource _tools;
     private readonly McpHandlers _handlers;
-    private ListCache? _list;
 
     public McpFastPath(IToolSource tools, McpHandlers handlers)
     {
         _tools = tools;
         _handlers = handlers;
     }
-
-    private sealed record ListCache(IReadOnlyList<Tool> Source, byte[] Prefix);
 
     /// <summary>True when the request was answered here; false (nothing written) to use the SDK path.</summary>
     public ValueTask<bool> TryHandleAsync(HttpContext context, ReadOnlyMemory<byte> body, Caller caller)
@@ -47,7 +44,7 @@ internal sealed class McpFastPath
         var id = body.Slice(idStart, idLength);
         return method switch
         {
-            Method.ToolsList when paramsLength == 0 || IsEmptyObject(body.Span.Slice(paramsStart, paramsLength)) => WriteListAsync(context, id),
+            Method.ToolsList when paramsLength == 0 || IsEmptyObject(body.Span.Slice(paramsStart, paramsLength)) => WriteListAsync(context, id, caller),
             Method.ToolsCall when paramsLength > 0 => CallAsync(context, body.Slice(paramsStart, paramsLength), id, caller),
             _ => ValueTask.FromResult(false),
         };
@@ -55,14 +52,15 @@ internal sealed class McpFastPath
 
     private enum Method { Other, ToolsList, ToolsCall }
 
-    private async ValueTask<bool> WriteListAsync(HttpContext context, ReadOnlyMemory<byte> id)
+    private async ValueTask<bool> WriteListAsync(HttpContext context, ReadOnlyMemory<byte> id, Caller caller)
     {
-        var tools = _tools.ListTools();
-        var cache = Volatile.Read(ref _list);
-        if (cache is null || !ReferenceEquals(cache.Source, tools))
+        // The caller's view (their tools, after authorization); the SSE prefix is serialized once per view.
+        var view = _handlers.Access.ViewFor(caller);
+        var prefixBytes = view.SsePrefix;
+        if (prefixBytes is null)
         {
-            // Serialized once per tool-list version: prefix = event line + {"result":<list>,"id":
-            var result = JsonSerializer.SerializeToUtf8Bytes(_handlers.GetListResult(), s_listResultType);
+            // prefix = event line + {"result":<list>,"id":
+            var result = JsonSerializer.SerializeToUtf8Bytes(view.Result, s_listResultType);
             var prefix = new byte[EventPrefix.Length + 10 + result.Length + 6];
             var span = prefix.AsSpan();
             EventPrefix.CopyTo(span);
@@ -72,13 +70,12 @@ internal sealed class McpFastPath
             result.CopyTo(span[at..]);
             at += result.Length;
             ",\"id\":"u8.CopyTo(span[at..]);
-            cache = new ListCache(tools, prefix);
-            Volatile.Write(ref _list, cache);
+            view.SsePrefix = prefixBytes = prefix;
         }
 
         StartSse(context.Response);
         var pipe = context.Response.BodyWriter;
-        pipe.Write(cache.Prefix);
+        pipe.Write(prefixBytes);
         pipe.Write(id.Span);
         pipe.Write(",\"jsonrpc\":\"2.0\"}\n\n"u8);
         await pipe.FlushAsync(context.RequestAborted).ConfigureAwait(false);
@@ -87,7 +84,9 @@ internal sealed class McpFastPath
 
     private async ValueTask<bool> CallAsync(HttpContext context, ReadOnlyMemory<byte> parameters, ReadOnlyMemory<byte> id, Caller caller)
     {
-        if (!TryReadCallParams(parameters.Span, out var name, out var argsStart, out var argsLength) || !_tools.Contains(name))
+        // A refused call takes the SDK path, which answers it (JSON-RPC error, audit line) like every other refusal.
+        if (!TryReadCallParams(parameters.Span, out var name, out var argsStart, out var argsLength) || !_tools.Contains(name)
+            || _handlers.Access.Refusal(name, caller) is not null)
             return false;
 
         JsonDocument? document = null;

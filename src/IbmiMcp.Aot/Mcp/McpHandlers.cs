@@ -21,8 +21,6 @@ internal sealed class McpHandlers
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly Observability.Telemetry _telemetry;
-    private ListToolsResult? _listResult;
-    private IReadOnlyList<Tool>? _listSource;
 
     public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null,
         Observability.Telemetry? telemetry = null)
@@ -30,9 +28,13 @@ internal sealed class McpHandlers
         _telemetry = telemetry ?? Observability.Telemetry.Off;
         _options = options;
         _tools = tools;
-        _toolsets = new ToolsetsResource(tools, timeProvider ?? TimeProvider.System);
+        Access = new ToolAccess(tools);
+        _toolsets = new ToolsetsResource(Access, timeProvider ?? TimeProvider.System);
         _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp");
     }
+
+    /// <summary>Tool authorization: the one place the handlers, the fast path and the endpoint ask.</summary>
+    public ToolAccess Access { get; }
 
     /// <summary>
     /// Options for one or many <see cref="McpServer"/>s. The instance is shared by every per-request server (the SDK
@@ -51,26 +53,16 @@ internal sealed class McpHandlers
             },
             Handlers = new McpServerHandlers
             {
-                ListToolsHandler = (_, _) => ValueTask.FromResult(GetListResult()),
+                ListToolsHandler = (request, _) => ValueTask.FromResult(GetListResult(ResolveCaller(request, fixedCaller))),
                 CallToolHandler = (request, ct) => CallToolAsync(request, fixedCaller, ct),
-                ListResourcesHandler = (_, _) => ValueTask.FromResult(_toolsets.List()),
-                ReadResourceHandler = (request, _) => ValueTask.FromResult(_toolsets.Read(request.Params?.Uri)),
+                ListResourcesHandler = (request, _) => ValueTask.FromResult(_toolsets.List(ResolveCaller(request, fixedCaller))),
+                ReadResourceHandler = (request, _) => ValueTask.FromResult(_toolsets.Read(request.Params?.Uri, ResolveCaller(request, fixedCaller))),
             },
         };
     }
 
-    internal ListToolsResult GetListResult()
-    {
-        // The source returns the same list instance until it changes, so one result object serves every tools/list.
-        var tools = _tools.ListTools();
-        var cached = Volatile.Read(ref _listResult);
-        if (cached is not null && ReferenceEquals(Volatile.Read(ref _listSource), tools))
-            return cached;
-        var fresh = new ListToolsResult { Tools = tools as IList<Tool> ?? [.. tools] };
-        Volatile.Write(ref _listSource, tools);
-        Volatile.Write(ref _listResult, fresh);
-        return fresh;
-    }
+    /// <summary>The tools the caller may see; one result object per caller profile and tool-list version.</summary>
+    internal ListToolsResult GetListResult(Caller caller) => Access.ViewFor(caller).Result;
 
     private ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> request, Caller? fixedCaller, CancellationToken ct)
     {
@@ -79,7 +71,19 @@ internal sealed class McpHandlers
         var name = parameters.Name;
         if (string.IsNullOrEmpty(name) || !_tools.Contains(name))
             throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
+        if (Access.Refusal(name, caller) is { } rule)
+            throw Denied(name, parameters.Arguments, caller, rule, request.Server.ClientInfo?.Name);
         return InvokeToolAsync(name, parameters.Arguments, caller, ct, request.Server.ClientInfo?.Name);
+    }
+
+    /// <summary>Audits a refused call and returns the JSON-RPC error for it (no SQL ran).</summary>
+    internal McpProtocolException Denied(string name, IDictionary<string, System.Text.Json.JsonElement>? arguments, Caller caller, Tools.AccessRule rule,
+        string? clientName)
+    {
+        var message = ToolAccess.Message(name, rule, caller);
+        McpLog.ToolDenied(_logger, name, caller.Identity, rule.Describe());
+        _telemetry.ToolDenied(name, arguments, caller, clientName, "requires " + rule.Describe());
+        return new McpProtocolException(message, (McpErrorCode)ToolAccess.ForbiddenCode);
     }
 
     /// <summary>Runs a known tool; unexpected exceptions become an isError result (shared with <see cref="McpFastPath"/>).</summary>

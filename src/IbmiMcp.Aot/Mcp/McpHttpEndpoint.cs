@@ -37,6 +37,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     private readonly SessionMode _mode;
     private readonly long _maxBody;
     private readonly McpFastPath _fastPath;
+    private readonly McpHandlers _handlers;
 
     /// <param name="options">Reads HttpEndpointPath, SessionMode, AllowedOrigins, MaxRequestBodyBytes, StatefulSessionStaleTimeoutMs, ServerName/Version.</param>
     /// <param name="loggerFactory">Also handed to the SDK.</param>
@@ -55,6 +56,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         _mode = options.SessionMode;
         _maxBody = options.MaxRequestBodyBytes > 0 ? options.MaxRequestBodyBytes : 1024 * 1024;
         var handlers = new McpHandlers(options, tools, loggerFactory, timeProvider, telemetry);
+        _handlers = handlers;
         _serverOptions = handlers.CreateServerOptions(fixedCaller: null);
         _fastPath = new McpFastPath(tools, handlers);
         _sessions = new McpSessionStore(TimeSpan.FromMilliseconds(Math.Max(1000, options.StatefulSessionStaleTimeoutMs)),
@@ -167,6 +169,12 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             if (buffer is not null)
                 ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        // Bearer-token modes answer a forbidden tools/call with HTTP 403 insufficient_scope before anything runs (MCP
+        // authorization); other callers get the handlers' JSON-RPC error. ToolAccess decides in both cases.
+        if (caller.Kind is CallerKind.Jwt or CallerKind.OAuth && message is JsonRpcRequest { Method: RequestMethods.ToolsCall } call
+            && !_handlers.Access.Policy.IsOpen && await TryRefuseCallAsync(context, call, caller).ConfigureAwait(false))
+            return;
 
         var context2 = message.Context ??= new JsonRpcMessageContext();
         (context2.Items ??= new Dictionary<string, object?>(1))[McpHandlers.CallerItemKey] = caller;
@@ -310,6 +318,35 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             response.Headers.ContentEncoding = default;
             response.StatusCode = StatusCodes.Status202Accepted;
         }
+    }
+
+    private async ValueTask<bool> TryRefuseCallAsync(HttpContext context, JsonRpcRequest call, Caller caller)
+    {
+        if (call.Params is not JsonObject parameters || parameters["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name)
+            || !_tools.Contains(name) || _handlers.Access.Refusal(name, caller) is not { } rule)
+            return false;
+        Dictionary<string, JsonElement>? arguments = null;
+        if (parameters["arguments"] is JsonObject args)
+        {
+            // For the audit line only (names, and values when configured to show them).
+            var buffer = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(buffer)) args.WriteTo(writer);
+            arguments = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var property in JsonElement.Parse(buffer.WrittenSpan).EnumerateObject())
+                arguments[property.Name] = property.Value;
+        }
+        var denied = _handlers.Denied(name, arguments, caller, rule, clientName: null);
+        if (_authenticator is BearerMcpAuthenticator bearer)
+            bearer.SetInsufficientScope(context, rule.Scopes, denied.Message);
+        var error = new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = ToolAccess.ForbiddenCode, Message = denied.Message } };
+        var body = JsonSerializer.SerializeToUtf8Bytes<JsonRpcMessage>(error, s_messageType);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status403Forbidden;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        return true;
     }
 
     private static int StatusForError(int code) => code switch

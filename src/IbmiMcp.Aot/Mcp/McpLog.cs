@@ -2,9 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace IbmiMcp.Mcp;
 
-/// <summary>Log lines of the MCP layer. Never pass tokens, passwords or tool arguments. Next free id: 7013.</summary>
+/// <summary>Log lines of the MCP layer. Never pass tokens, passwords or tool arguments. Next free id: 7014.</summary>
 internal static partial class McpLog
 {
+    [LoggerMessage(7013, LogLevel.Warning, "tools/call of '{Tool}' by {Identity} denied: it requires {Rule}")]
+    public static partial void ToolDenied(ILogger logger, string tool, string identity, string rule);
+
     [LoggerMessage(7001, LogLevel.Warning, "Rejected /mcp request from origin {Origin}: not loopback and not in MCP_ALLOWED_ORIGINS")]
     public static partial void OriginRejected(ILogger logger, string origin);
 

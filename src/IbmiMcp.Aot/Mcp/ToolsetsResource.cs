@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using IbmiMcp.Auth;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -15,18 +16,19 @@ internal sealed class ToolsetsResource
     public const string Scheme = "toolsets://";
     private const string MimeType = "application/json";
 
-    private readonly IToolSource _tools;
+    private readonly ToolAccess _access;
     private readonly TimeProvider _time;
 
-    public ToolsetsResource(IToolSource tools, TimeProvider time)
+    public ToolsetsResource(ToolAccess access, TimeProvider time)
     {
-        _tools = tools;
+        _access = access;
         _time = time;
     }
 
-    public ListResourcesResult List()
+    /// <summary>The toolsets <paramref name="caller"/> may see (each listing only tools it may call).</summary>
+    public ListResourcesResult List(Caller caller)
     {
-        var toolsets = _tools.Toolsets;
+        var toolsets = _access.VisibleToolsets(caller);
         var resources = new List<Resource>(toolsets.Count + 1)
         {
             new() { Uri = Scheme, Name = "toolsets", Title = "All toolsets", Description = "Every toolset with its tools.", MimeType = MimeType },
@@ -45,13 +47,13 @@ internal sealed class ToolsetsResource
         return new ListResourcesResult { Resources = resources };
     }
 
-    public ReadResourceResult Read(string? uri)
+    public ReadResourceResult Read(string? uri, Caller caller)
     {
         if (uri is null || !uri.StartsWith(Scheme, StringComparison.Ordinal))
             throw new McpProtocolException($"Unknown resource: '{uri}'", McpErrorCode.ResourceNotFound);
 
         var name = uri.AsSpan(Scheme.Length).TrimEnd('/');
-        IReadOnlyList<McpToolset> selected = _tools.Toolsets;
+        IReadOnlyList<McpToolset> selected = _access.VisibleToolsets(caller);
         if (!name.IsEmpty)
         {
             McpToolset? match = null;

@@ -349,6 +349,7 @@ internal sealed class AuditLog : IAuditLog
         w.WriteNumber("duration_ms"u8, Math.Round(r.Duration.TotalMilliseconds, 3));
         w.WriteString("outcome"u8, ObservabilityNames.Of(r.Outcome));
         w.WriteString("sql_state"u8, r.SqlState);
+        if (r.Reason is not null) WriteCapped(w, "reason"u8, r.Reason, MaxValueChars);
     }
 
     private static ReadOnlySpan<char> Cap(string s, int max)

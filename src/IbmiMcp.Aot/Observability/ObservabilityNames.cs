@@ -9,8 +9,8 @@ namespace IbmiMcp.Observability;
 internal static class ObservabilityNames
 {
     private static readonly string[] s_signOn = ["success", "failure", "rate_limited"];
-    private static readonly string[] s_toolCall = ["success", "rejected", "sql_error", "connection_error", "timeout", "cancelled", "error"];
-    private static readonly string[] s_route = ["not_found", "health", "public_key", "auth", "mcp", "metrics"];
+    private static readonly string[] s_toolCall = ["success", "rejected", "sql_error", "connection_error", "timeout", "cancelled", "error", "denied"];
+    private static readonly string[] s_route = ["not_found", "health", "public_key", "auth", "mcp", "metrics", "resource_metadata"];
 
     public static int SignOnResultCount => s_signOn.Length;
     public static int ToolCallOutcomeCount => s_toolCall.Length;

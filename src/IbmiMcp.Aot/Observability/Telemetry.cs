@@ -60,6 +60,14 @@ internal sealed class Telemetry
     public ToolCallScope BeginToolCall(string tool, IDictionary<string, System.Text.Json.JsonElement>? arguments, Auth.Caller caller, string? mcpClient) =>
         new(this, tool, arguments, caller, mcpClient);
 
+    /// <summary>A tools/call refused by an authorization rule: audited and counted, nothing ran.</summary>
+    public void ToolDenied(string tool, IDictionary<string, System.Text.Json.JsonElement>? arguments, Auth.Caller caller, string? mcpClient, string reason) =>
+        ToolCall(new ToolCallAuditRecord
+        {
+            Tool = tool, User = caller.Sql?.User ?? caller.Identity, Identity = caller.Identity, ClientAddress = caller.ClientAddress,
+            McpClient = mcpClient, SessionId = caller.SessionId, Arguments = arguments, Rows = -1, Outcome = ToolCallOutcome.Denied, Reason = reason,
+        });
+
     /// <summary>A finished tools/call: the audit line, the call counter and histogram, and the Mapepire error counter.</summary>
     public void ToolCall(in ToolCallAuditRecord record)
     {

@@ -46,4 +46,7 @@ internal readonly record struct ToolCallAuditRecord
 
     /// <summary>SQLSTATE of the failure, when Db2 reported one.</summary>
     public string? SqlState { get; init; }
+
+    /// <summary>Why a call was denied (the rule it failed), for <see cref="ToolCallOutcome.Denied"/>.</summary>
+    public string? Reason { get; init; }
 }

@@ -16,4 +16,6 @@ internal enum ToolCallOutcome : byte
     Cancelled,
     /// <summary>Anything else (a bug, an unexpected exception).</summary>
     Error,
+    /// <summary>The caller may not use the tool (an authorization rule refused it); no SQL ran.</summary>
+    Denied,
 }

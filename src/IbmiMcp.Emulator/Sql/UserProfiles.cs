@@ -12,6 +12,7 @@ internal static class UserProfiles
         ("PASSWORD_EXPIRATION_INTERVAL", "SMALLINT"), ("DAYS_UNTIL_PASSWORD_EXPIRES", "INTEGER"), ("USER_CLASS_NAME", "VARCHAR(10)"),
         ("SPECIAL_AUTHORITIES", "VARCHAR(88)"), ("GROUP_PROFILE_NAME", "VARCHAR(10)"), ("OWNER", "VARCHAR(10)"), ("TEXT_DESCRIPTION", "VARCHAR(50)"),
         ("LIMIT_CAPABILITIES", "VARCHAR(10)"), ("INITIAL_PROGRAM_NAME", "VARCHAR(10)"), ("INITIAL_MENU_NAME", "VARCHAR(10)"),
+        ("SUPPLEMENTAL_GROUP_COUNT", "SMALLINT"), ("SUPPLEMENTAL_GROUP_LIST", "VARCHAR(150)"),
     ];
 
     public static string Ddl => "CREATE TABLE TEMP.USER_INFO_BASIC (" + string.Join(", ", Columns.Select(c => c.Name + " " + c.Type)) + ")";
@@ -20,18 +21,23 @@ internal static class UserProfiles
     {
         var rows = new List<object?[]>();
         string changed = job.Database.Created.AddDays(-30).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
-        var list = job.Registry.Users.Snapshot().Select(u => (u.Name, u.Enabled, u.Failures, u.LastSignOn, u.Text)).ToList();
-        list.Add(("QSECOFR", true, 0, null, "Security officer"));
-        list.Add(("QUSER", true, 0, null, "Work station user"));
+        var list = job.Registry.Users.Snapshot().ToList();
+        list.Add(("QSECOFR", true, 0, null, "Security officer",
+            new ProfileAuthority("*SECOFR", "*NONE", [], ["*ALLOBJ", "*AUDIT", "*IOSYSCFG", "*JOBCTL", "*SAVSYS", "*SECADM", "*SERVICE", "*SPLCTL"])));
+        list.Add(("QUSER", true, 0, null, "Work station user", ProfileAuthority.User));
         foreach (var u in list.OrderBy(x => x.Name, StringComparer.Ordinal))
         {
-            bool officer = u.Name == "QSECOFR";
+            var a = u.Authority;
             rows.Add([
                 u.Name, u.LastSignOn?.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture), u.Failures, u.Enabled ? "*ENABLED" : "*DISABLED",
-                "NO", changed, u.Name == "QUSER" ? "YES" : "NO", 0, null, officer ? "*SECOFR" : "*USER",
-                officer ? "*ALLOBJ *AUDIT *IOSYSCFG *JOBCTL *SAVSYS *SECADM *SERVICE *SPLCTL" : "*NONE", "*NONE", "*USRPRF", u.Text, "*NO", "*NONE", "MAIN",
+                "NO", changed, u.Name == "QUSER" ? "YES" : "NO", 0, null, a.UserClass,
+                // IBM i lists each special authority in a 10-character slot, as it does supplemental groups.
+                a.SpecialAuthorities.Count == 0 ? "*NONE" : Slots(a.SpecialAuthorities), a.Group, "*USRPRF", u.Text, "*NO", "*NONE", "MAIN",
+                a.SupplementalGroups.Count, a.SupplementalGroups.Count == 0 ? null : Slots(a.SupplementalGroups),
             ]);
         }
         return new TableData { Columns = Columns, Rows = rows };
     }
+
+    private static string Slots(IReadOnlyList<string> names) => string.Concat(names.Select(n => n.PadRight(10))).TrimEnd();
 }

@@ -31,6 +31,14 @@ internal sealed class FakePools : ISessionPoolFactory
 
     public int OpenCount => Opened.Count(p => !p.Disposed);
 
+    /// <summary>What USER_INFO answers for each user: group, supplemental groups, special authorities (as IBM i lists them).</summary>
+    public Dictionary<string, (string Group, string? Supplemental, string Special)> Profiles { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ALICE"] = ("HRGRP", "REPORTS", "*NONE"),
+        ["BOB"] = ("DEVGRP", null, "*JOBCTL   *SPLCTL"),
+        ["MCPUSER"] = ("*NONE", null, "*NONE"),
+    };
+
     public int MapepirePort => 8076;
 
     /// <summary>Sessions adopted from a shared store, with the password each was handed.</summary>
@@ -57,7 +65,7 @@ internal sealed class FakePools : ISessionPoolFactory
         if (FailWith is { } failure) throw new MapepireException(failure, "fake " + failure);
         if (!_users.TryGetValue(user, out var expected) || expected != password)
             throw new MapepireException(MapepireFailure.Authentication, "The application server rejected the connection");
-        var pool = new FakePool(user.ToUpperInvariant());
+        var pool = new FakePool(user.ToUpperInvariant()) { Profile = Profiles.TryGetValue(user, out var p) ? p : null };
         Opened.Enqueue(pool);
         return pool;
     }
@@ -71,8 +79,21 @@ internal sealed class FakePool : ISessionPool
     public bool Disposed => Volatile.Read(ref _disposed) != 0;
     public int DisposeCalls;
 
+    public (string Group, string? Supplemental, string Special)? Profile { get; init; }
+
+    /// <summary>Answers only the sign-on's profile query; any other statement is a test bug.</summary>
     public ValueTask<SqlResult> ExecuteAsync(SqlCommand command, CancellationToken cancellationToken)
-        => throw new NotSupportedException();
+    {
+        if (!command.Sql.Contains("USER_INFO", StringComparison.Ordinal))
+            throw new NotSupportedException(command.Sql);
+        var columns = new[] { new SqlColumn("GROUP_PROFILE_NAME", "VARCHAR", "GROUP", 10, 10, 0),
+            new SqlColumn("SUPPLEMENTAL_GROUP_LIST", "VARCHAR", "SUPPLEMENTAL", 150, 150, 0), new SqlColumn("SPECIAL_AUTHORITIES", "VARCHAR", "SPECIAL", 88, 88, 0) };
+        var rows = Profile is { } p
+            ? new[] { System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(new[] { p.Group, p.Supplemental, p.Special },
+                IbmiMcp.Tests.Auth.FakeProfileJson.Default.StringArray)).RootElement }
+            : Array.Empty<System.Text.Json.JsonElement>();
+        return ValueTask.FromResult(new SqlResult(columns, rows, true, -1, false, "1/FAKE/QZDASOINIT", TimeSpan.Zero));
+    }
 
     public ValueTask DisposeAsync()
     {
@@ -81,3 +102,6 @@ internal sealed class FakePool : ISessionPool
         return ValueTask.CompletedTask;
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string?[]))]
+internal sealed partial class FakeProfileJson : System.Text.Json.Serialization.JsonSerializerContext;

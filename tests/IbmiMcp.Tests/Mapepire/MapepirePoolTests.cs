@@ -101,13 +101,19 @@ public sealed class MapepirePoolTests
     {
         var gate = new SemaphoreSlim(0);
         var table = new FakeTable(1);
+        // The order in which the one connection carries the statements to the server is the order waiters were served
+        // (the callers' own continuations may resume in any order once the pool hands the connection on).
+        var order = new List<int>();
         await using var server = FakeMapepireServer.Start(session => session.ServeAsync(r =>
         {
-            if (r.GetProperty("type").GetString() == "sql") gate.Wait();
+            if (r.GetProperty("type").GetString() == "sql")
+            {
+                lock (order) order.Add(int.Parse(r.GetProperty("sql").GetString()!["select ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+                gate.Wait();
+            }
             return table.Reply(r);
         }));
         await using var pool = await OpenPoolAsync(server, new MapepirePoolOptions { PoolStart = 1, PoolMax = 1 });
-        var order = new List<int>();
         var tasks = new List<Task>();
         for (var i = 0; i < 4; i++)
         {
@@ -115,7 +121,6 @@ public sealed class MapepirePoolTests
             tasks.Add(Task.Run(async () =>
             {
                 using var r = await pool.ExecuteAsync(new SqlCommand { Sql = "select " + n }, CancellationToken.None);
-                lock (order) order.Add(n);
             }));
             // The first one runs, the others queue in order.
             await WaitUntil(() => n == 0 ? pool.Statistics.Busy == 1 : pool.Statistics.Waiters == n);

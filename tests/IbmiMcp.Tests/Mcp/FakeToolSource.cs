@@ -17,6 +17,8 @@ internal sealed class FakeToolSource : IToolSource
 
     public event Action? Changed;
 
+    public IbmiMcp.Tools.ToolAccessPolicy Access { get; set; } = IbmiMcp.Tools.ToolAccessPolicy.Open;
+
     public IReadOnlyList<McpToolset> Toolsets { get; set; } =
         [new McpToolset("basics", "Basics", "Echo and friends", ["echo", "fail"]), new McpToolset("danger", null, null, ["boom", "echo"])];
 

@@ -135,6 +135,7 @@ internal sealed class RedisTokenStore : ITokenStore
             {
                 User = session.User, Host = session.Host, Port = _pools.MapepirePort, PoolMax = request.PoolMax,
                 CreatedAt = session.CreatedAt, ExpiresAt = session.ExpiresAt, ClientAddress = session.ClientAddress, EnvelopeKeyId = request.KeyId,
+                Groups = session.Profile.Groups, SpecialAuthorities = session.Profile.SpecialAuthorities, ProfileComplete = session.Profile.Complete,
             };
             string sealedRecord;
             var plaintext = record.Serialize(request.Password);
@@ -270,6 +271,8 @@ internal sealed class RedisTokenStore : ITokenStore
         var session = new AuthSession(record.User, record.Host, pool, record.CreatedAt, record.ExpiresAt)
         {
             ClientAddress = record.ClientAddress, SessionId = sessionId, StoreKey = storeKey, ValidatedAt = _table.Time.GetTimestamp(),
+            // The groups were read on the replica that signed the user on; the record carries them (sealed).
+            Profile = CallerProfile.ForIbmiUser(record.User, null, record.Groups, record.SpecialAuthorities, record.ProfileComplete),
         };
         if (!_table.TryAdd(key, session))
         {

@@ -20,6 +20,11 @@ internal sealed class SessionRecord
     public string? ClientAddress { get; init; }
     /// <summary>The RSA key id the sign-on envelope was sealed to (audit; rotation analysis).</summary>
     public string? EnvelopeKeyId { get; init; }
+    /// <summary>Group profile and supplemental groups, read at sign-on (tool authorization).</summary>
+    public IReadOnlyList<string> Groups { get; init; } = [];
+    public IReadOnlyList<string> SpecialAuthorities { get; init; } = [];
+    /// <summary>False when the profile could not be read at sign-on.</summary>
+    public bool ProfileComplete { get; init; } = true;
 
     /// <summary>UTF-8 JSON of the record with the password; the result is pinned and must be zeroed by the caller.</summary>
     public byte[] Serialize(ReadOnlySpan<byte> password)
@@ -38,6 +43,9 @@ internal sealed class SessionRecord
                 w.WriteNumber("e"u8, ExpiresAt.ToUnixTimeMilliseconds());
                 if (ClientAddress is not null) w.WriteString("a"u8, ClientAddress);
                 if (EnvelopeKeyId is not null) w.WriteString("k"u8, EnvelopeKeyId);
+                WriteList(w, "g"u8, Groups);
+                WriteList(w, "sa"u8, SpecialAuthorities);
+                if (!ProfileComplete) w.WriteBoolean("pc"u8, false);
                 w.WriteBase64String("pw"u8, password);
                 w.WriteEndObject();
             }
@@ -51,6 +59,23 @@ internal sealed class SessionRecord
         }
     }
 
+    private static void WriteList(Utf8JsonWriter w, ReadOnlySpan<byte> name, IReadOnlyList<string> items)
+    {
+        if (items.Count == 0) return;
+        w.WriteStartArray(name);
+        foreach (var item in items) w.WriteStringValue(item);
+        w.WriteEndArray();
+    }
+
+    private static List<string> ReadList(ref Utf8JsonReader reader)
+    {
+        var items = new List<string>();
+        if (reader.TokenType != JsonTokenType.StartArray) { reader.Skip(); return items; }
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            if (reader.TokenType == JsonTokenType.String) items.Add(reader.GetString()!);
+        return items;
+    }
+
     /// <summary>
     /// Parses what <see cref="Serialize"/> wrote. On success <paramref name="password"/> is a pinned array the caller
     /// owns and must zero. Unknown fields are ignored, so newer replicas may add fields during a rolling upgrade.
@@ -62,6 +87,8 @@ internal sealed class SessionRecord
         string? user = null, host = null, client = null, keyId = null;
         long created = 0, expires = 0;
         int port = 0, poolMax = 0;
+        List<string> groups = [], authorities = [];
+        bool complete = true;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
@@ -76,6 +103,9 @@ internal sealed class SessionRecord
                 else if (reader.ValueTextEquals("e"u8)) { reader.Read(); expires = reader.GetInt64(); }
                 else if (reader.ValueTextEquals("a"u8)) { reader.Read(); client = reader.GetString(); }
                 else if (reader.ValueTextEquals("k"u8)) { reader.Read(); keyId = reader.GetString(); }
+                else if (reader.ValueTextEquals("g"u8)) { reader.Read(); groups = ReadList(ref reader); }
+                else if (reader.ValueTextEquals("sa"u8)) { reader.Read(); authorities = ReadList(ref reader); }
+                else if (reader.ValueTextEquals("pc"u8)) { reader.Read(); complete = reader.GetBoolean(); }
                 else if (reader.ValueTextEquals("pw"u8))
                 {
                     reader.Read();
@@ -99,7 +129,7 @@ internal sealed class SessionRecord
         {
             User = user, Host = host, Port = port, PoolMax = poolMax,
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(created), ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(expires),
-            ClientAddress = client, EnvelopeKeyId = keyId,
+            ClientAddress = client, EnvelopeKeyId = keyId, Groups = groups, SpecialAuthorities = authorities, ProfileComplete = complete,
         };
         return true;
     }

@@ -89,6 +89,12 @@ internal static class ToolCatalogLoader
         var toolsets = new Dictionary<string, ToolsetDraft>(StringComparer.Ordinal);
         var toolsetOrder = new List<string>();
         var metadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var rules = new Dictionary<string, List<AccessRule>>(StringComparer.Ordinal);
+        void AddRule(string tool, AccessRule rule)
+        {
+            if (!rules.TryGetValue(tool, out var list)) rules[tool] = list = [];
+            if (!list.Contains(rule)) list.Add(rule);
+        }
 
         foreach (var content in contents)
         {
@@ -131,6 +137,8 @@ internal static class ToolCatalogLoader
                             if (!existing.Tools.Exists(e => e.Tool == t.Tool)) existing.Tools.Add(t);
                     }
                     else existing.Tools = ts.Tools;
+                    // Each file's rule applies: a later file can narrow a toolset, never open it.
+                    existing.Rules.AddRange(ts.Rules);
                     existing.Title = ts.Title ?? existing.Title;
                     existing.Description = ts.Description ?? existing.Description;
                     existing.Metadata = ts.Metadata ?? existing.Metadata;
@@ -138,12 +146,18 @@ internal static class ToolCatalogLoader
                 else
                 {
                     toolsetOrder.Add(ts.Name);
-                    toolsets[ts.Name] = new ToolsetDraft { Name = ts.Name, Location = ts.Location, Title = ts.Title, Description = ts.Description, Tools = [.. ts.Tools], Metadata = ts.Metadata };
+                    toolsets[ts.Name] = new ToolsetDraft { Name = ts.Name, Location = ts.Location, Title = ts.Title, Description = ts.Description, Tools = [.. ts.Tools], Metadata = ts.Metadata, Rules = [.. ts.Rules] };
                 }
             }
             if (content.Metadata is { ValueKind: JsonValueKind.Object } md)
                 foreach (var p in md.EnumerateObject()) metadata[p.Name] = p.Value;
+            foreach (var (tool, rule) in content.BuiltInRules) AddRule(tool, rule);
         }
+        foreach (var name in toolOrder)
+            if (tools[name].Authorization is { } own) AddRule(name, own);
+        foreach (var name in toolsetOrder)
+            foreach (var rule in toolsets[name].Rules)
+                foreach (var (t, _) in toolsets[name].Tools) AddRule(t, rule);
 
         // ── cross references ──
         if (settings.ValidateMerged)
@@ -251,6 +265,6 @@ internal static class ToolCatalogLoader
             servedToolsets.Select(n => Finish(n, onlyServed: true)).ToList(),
             toolsetOrder.Select(n => Finish(n, onlyServed: false)).ToList(),
             sourceOrder.Select(n => sources[n]).ToList(),
-            mergedMetadata, files, selected);
+            mergedMetadata, files, selected, new ToolAccessPolicy(rules));
     }
 }

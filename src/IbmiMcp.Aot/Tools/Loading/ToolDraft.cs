@@ -29,4 +29,6 @@ internal sealed class ToolDraft
     public bool? DestructiveHint { get; set; }
     public bool? IdempotentHint { get; set; }
     public bool? OpenWorldHint { get; set; }
+    /// <summary>The tool's own `authorization:` rule, null when it has none.</summary>
+    public AccessRule? Authorization { get; set; }
 }

@@ -10,4 +10,6 @@ internal sealed class ToolFileContent
     public List<ToolDraft> Tools { get; } = [];
     public List<ToolsetDraft> Toolsets { get; } = [];
     public JsonElement? Metadata { get; set; }
+    /// <summary>`builtin_tools.<name>.authorization` rules, in file order.</summary>
+    public List<(string Tool, AccessRule Rule)> BuiltInRules { get; } = [];
 }

@@ -14,17 +14,19 @@ namespace IbmiMcp.Tools;
 /// </summary>
 internal sealed class ToolFileParser
 {
-    internal static readonly string[] RootKeys = ["sources", "tools", "toolsets", "typescript_tools", "metadata"];
+    internal static readonly string[] RootKeys = ["sources", "tools", "toolsets", "typescript_tools", "builtin_tools", "metadata"];
     internal static readonly string[] SourceKeys = ["host", "user", "password", "port", "ignore-unauthorized", "jdbc-options"];
     internal static readonly string[] ToolKeys =
     [
         "source", "description", "statement", "parameters", "enabled", "domain", "category", "metadata", "responseFormat",
         "tableFormat", "maxDisplayRows", "rowsToFetch", "fetchAllRows", "security", "annotations",
-        "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint",
+        "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint", "authorization",
     ];
     internal static readonly string[] ParameterKeys = ["name", "type", "description", "default", "required", "itemType", "min", "max", "minLength", "maxLength", "enum", "pattern"];
     internal static readonly string[] SecurityKeys = ["readOnly", "maxQueryLength", "forbiddenKeywords"];
-    internal static readonly string[] ToolsetKeys = ["title", "description", "tools", "metadata"];
+    internal static readonly string[] ToolsetKeys = ["title", "description", "tools", "metadata", "authorization"];
+    internal static readonly string[] AuthorizationKeys = ["users", "groups", "specialAuthorities", "scopes"];
+    internal static readonly string[] BuiltInToolKeys = ["authorization"];
     private static readonly string[] KnownAnnotationKeys = ["title", "readOnlyHint", "openWorldHint", "idempotentHint", "destructiveHint", "domain", "category", "toolsets", "customMetadata"];
 
     private readonly string _file;
@@ -82,6 +84,7 @@ internal sealed class ToolFileParser
                     int count = value is YamlMappingNode ts ? ts.Children.Count : 0;
                     Warning(keyNode, "typescript-tools-ignored", $"typescript_tools ({count} entr{(count == 1 ? "y" : "ies")}) accepted for compatibility and ignored: this server has no TypeScript tools");
                     break;
+                case "builtin_tools": ForEachEntry(value, key, (n, k, v) => ParseBuiltInTool(content, n, k, v)); break;
                 case "metadata":
                     if (value is YamlMappingNode) content.Metadata = YamlValues.ToJson(value);
                     else if (!IsNull(value)) Error(value, "type", "'metadata' must be a mapping");
@@ -183,6 +186,7 @@ internal sealed class ToolFileParser
         if (Get(map, "rowsToFetch") is { } rtf && Integer(rtf, $"{what} rowsToFetch", 1, int.MaxValue) is int fetch) tool.RowsToFetch = fetch;
         if (Get(map, "fetchAllRows") is { } far) tool.FetchAllRows = Bool(far, $"{what} fetchAllRows") ?? false;
         if (Get(map, "security") is { } sec && !IsNull(sec)) tool.Security = ParseSecurity(sec, what);
+        if (Get(map, "authorization") is { } auth) tool.Authorization = ParseAuthorization(auth, $"tool '{name}'");
 
         // Legacy top-level hints; annotations.* wins over them.
         if (Get(map, "readOnlyHint") is { } roh) tool.ReadOnlyHint = Bool(roh, $"{what} readOnlyHint");
@@ -368,7 +372,82 @@ internal sealed class ToolFileParser
             if (md is YamlMappingNode) toolset.Metadata = YamlValues.ToJson(md);
             else Error(md, "type", $"Toolset '{name}' metadata must be a mapping");
         }
+        if (Get(map, "authorization") is { } auth && ParseAuthorization(auth, $"toolset '{name}'") is { } rule) toolset.Rules.Add(rule);
         content.Toolsets.Add(toolset);
+    }
+
+    // ── builtin_tools ─────────────────────────────────────────────────────────
+    private void ParseBuiltInTool(ToolFileContent content, string name, YamlNode keyNode, YamlNode node)
+    {
+        if (node is not YamlMappingNode map) { Error(node, "type", $"builtin_tools '{name}' must be a mapping"); return; }
+        if (Array.IndexOf(BuiltIn.BuiltInTools.Names, name) < 0)
+        {
+            Error(keyNode, "unknown-builtin", $"builtin_tools '{name}' is not a built-in tool (one of: {string.Join(", ", BuiltIn.BuiltInTools.Names)})");
+            return;
+        }
+        foreach (var (k, _) in map.Children)
+            if (Array.IndexOf(BuiltInToolKeys, KeyOf(k)) < 0)
+                Error(k, "unknown-key", $"Unknown key '{KeyOf(k)}' in builtin_tools '{name}' (expected: {string.Join(", ", BuiltInToolKeys)})");
+        if (Get(map, "authorization") is { } auth && ParseAuthorization(auth, $"built-in tool '{name}'") is { } rule)
+            content.BuiltInRules.Add((name, rule));
+    }
+
+    // ── authorization ─────────────────────────────────────────────────────────
+    /// <summary>
+    /// <c>authorization: { users, groups, specialAuthorities, scopes }</c>, each a list (or one string). Unlike other
+    /// sections, an unknown key here is an error: a misspelled clause in a security rule must not pass quietly.
+    /// </summary>
+    private AccessRule? ParseAuthorization(YamlNode node, string owner)
+    {
+        string what = $"authorization of {owner}";
+        if (node is not YamlMappingNode map) { Error(node, "type", $"The {what} must be a mapping of users, groups, specialAuthorities and scopes"); return null; }
+        var users = new List<string>(); var groups = new List<string>(); var authorities = new List<string>(); var scopes = new List<string>();
+        foreach (var (k, v) in map.Children)
+        {
+            var key = KeyOf(k);
+            var target = key switch { "users" => users, "groups" => groups, "specialAuthorities" => authorities, "scopes" => scopes, _ => null };
+            if (target is null)
+            {
+                Error(k, "unknown-key", $"Unknown key '{key}' in the {what} (expected: {string.Join(", ", AuthorizationKeys)})");
+                continue;
+            }
+            foreach (var (itemNode, text) in Items(v, $"{what} {key}"))
+            {
+                var item = text.Trim();
+                if (item.Length == 0 || item.Contains(' ')) { Error(itemNode, "value", $"{what} {key}: '{text}' is not a name"); continue; }
+                switch (key)
+                {
+                    case "specialAuthorities":
+                        var authority = (item.StartsWith('*') ? item : "*" + item).ToUpperInvariant();
+                        if (Array.IndexOf(AccessRule.KnownSpecialAuthorities, authority) < 0)
+                            Error(itemNode, "enum", $"{what} specialAuthorities: '{item}' is not an IBM i special authority (one of: {string.Join(", ", AccessRule.KnownSpecialAuthorities)})");
+                        else target.Add(authority);
+                        break;
+                    case "scopes": target.Add(item); break;
+                    default: target.Add(item.ToUpperInvariant()); break;
+                }
+            }
+        }
+        var rule = new AccessRule { Users = users, Groups = groups, SpecialAuthorities = authorities, Scopes = scopes, Origin = owner, Location = At(node) };
+        if (rule.IsEmpty)
+        {
+            Error(node, "empty-rule", $"The {what} lists nobody: give at least one of {string.Join(", ", AuthorizationKeys)} (omit 'authorization' to leave it open)");
+            return null;
+        }
+        return rule;
+    }
+
+    private IEnumerable<(YamlNode Node, string Text)> Items(YamlNode node, string what)
+    {
+        if (node is YamlSequenceNode seq)
+        {
+            foreach (var item in seq.Children)
+                if (Text(item, what) is { } t) yield return (item, t);
+        }
+        else if (node is YamlScalarNode && !IsNull(node) && Text(node, what) is { } one)
+            yield return (node, one);
+        else
+            Error(node, "type", $"{what} must be a list of names");
     }
 
     // ── helpers ───────────────────────────────────────────────────────────────

@@ -11,4 +11,6 @@ internal sealed class ToolsetDraft
     public string? Description { get; set; }
     public List<(string Tool, SourceLocation At)> Tools { get; set; } = [];
     public JsonElement? Metadata { get; set; }
+    /// <summary>The toolset's `authorization:` rules (one per file that defines it), applied to the tools it lists.</summary>
+    public List<AccessRule> Rules { get; set; } = [];
 }

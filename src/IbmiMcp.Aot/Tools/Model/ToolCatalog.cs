@@ -16,8 +16,10 @@ internal sealed class ToolCatalog
     public static readonly ToolCatalog Empty = new([], [], [], [], null, [], []);
 
     public ToolCatalog(IReadOnlyList<SqlTool> tools, IReadOnlyList<Toolset> toolsets, IReadOnlyList<Toolset> availableToolsets,
-        IReadOnlyList<ToolSource> sources, JsonElement? metadata, IReadOnlyList<string> files, IReadOnlyList<string> selectedToolsets)
+        IReadOnlyList<ToolSource> sources, JsonElement? metadata, IReadOnlyList<string> files, IReadOnlyList<string> selectedToolsets,
+        ToolAccessPolicy? access = null)
     {
+        Access = access ?? ToolAccessPolicy.Open;
         ToolList = tools;
         Tools = tools.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
         ToolsetList = toolsets;
@@ -45,4 +47,7 @@ internal sealed class ToolCatalog
     public IReadOnlyList<string> SelectedToolsets { get; }
 
     public bool TryGetTool(string name, out SqlTool tool) => Tools.TryGetValue(name, out tool!);
+
+    /// <summary>Who may use which tool (YAML tools and built-in tools alike), from `authorization:` rules.</summary>
+    public ToolAccessPolicy Access { get; }
 }
