@@ -40,7 +40,7 @@ internal static class LoadServer
             new MapepireCredentials("MCPUSER", "mcppass1"), new MapepirePoolOptions { PoolStart = poolMax, PoolMax = poolMax });
         var catalog = ToolCatalogLoader.LoadText("load.yaml", PingYaml).Catalog ?? throw new InvalidOperationException("load.yaml did not load");
         var tools = new CompositeToolSource(BuiltInToolSource.FromOptions(options), new CatalogToolSource(catalog));
-        await using var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools, new AnonymousMcpAuthenticator(pool));
+        await using var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools, new AnonymousMcpAuthenticator(pool, new IbmiMcp.Auth.ServerAccountProfile(pool, NullLoggerFactory.Instance.CreateLogger("load"))));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>

@@ -34,12 +34,12 @@ public sealed class EmulatorUsers
     /// <summary>
     /// The demo system's people, each in a different role so authorization by group profile and special authority shows:
     /// ALICE (HR analyst, group HRGRP), BOB (developer, group DEVGRP, *JOBCTL *SPLCTL), CAROL (security administrator,
-    /// group SECGRP, *SECADM *AUDIT) and the service account MCPUSER (no group).
+    /// group SECGRP, *SECADM *AUDIT) and the service account MCPUSER (no group, *JOBCTL to watch other jobs).
     /// </summary>
     public static EmulatorUsers Demo(int maxSignOnAttempts = 0)
     {
         var u = new EmulatorUsers(maxSignOnAttempts);
-        u.Add("MCPUSER", "mcppass1", "MCP server service account");
+        u.Add("MCPUSER", "mcppass1", "MCP server service account", new ProfileAuthority("*USER", "*NONE", [], ["*JOBCTL"]));
         u.Add("ALICE", "alice123", "Alice - HR analyst", new ProfileAuthority("*USER", "HRGRP", ["REPORTS"], []));
         u.Add("BOB", "bob12345", "Bob - developer", new ProfileAuthority("*PGMR", "DEVGRP", [], ["*JOBCTL", "*SPLCTL"]));
         u.Add("CAROL", "carol123", "Carol - security administrator", new ProfileAuthority("*SECADM", "SECGRP", ["REPORTS"], ["*AUDIT", "*SECADM"]));

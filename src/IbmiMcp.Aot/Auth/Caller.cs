@@ -8,14 +8,25 @@ namespace IbmiMcp.Auth;
 /// </summary>
 internal sealed class Caller
 {
-    public Caller(string identity, CallerKind kind, ISqlRunner? sql, string? clientAddress, string? sessionId = null, CallerProfile? profile = null)
+    public Caller(string identity, CallerKind kind, ISqlRunner? sql, string? clientAddress, string? sessionId = null, CallerProfile? profile = null,
+        ServerAccountProfile? account = null)
     {
         Identity = identity; Kind = kind; Sql = sql; ClientAddress = clientAddress; SessionId = sessionId;
-        Profile = profile ?? (kind is CallerKind.Anonymous or CallerKind.Stdio ? CallerProfile.Anonymous : new CallerProfile { Names = [identity] });
+        _profile = profile ?? (kind is CallerKind.Anonymous or CallerKind.Stdio ? CallerProfile.Anonymous : new CallerProfile { Names = [identity] });
+        _account = account;
     }
 
-    /// <summary>What authorization rules see: groups, special authorities, scopes (see <see cref="CallerProfile"/>).</summary>
-    public CallerProfile Profile { get; }
+    private readonly CallerProfile _profile;
+    private readonly ServerAccountProfile? _account;
+
+    /// <summary>
+    /// What authorization rules see: groups, special authorities, scopes (see <see cref="CallerProfile"/>). Callers that
+    /// act as the server account (none mode, stdio) see that account's profile as it is read.
+    /// </summary>
+    public CallerProfile Profile => _account?.Current ?? _profile;
+
+    /// <summary>The source of <see cref="Profile"/> for server-account callers (a scope rebuilding the caller keeps it).</summary>
+    internal ServerAccountProfile? Account => _account;
 
     /// <summary>IBM i user (ibmi mode), JWT client id (jwt/oauth), or "anonymous" (none).</summary>
     public string Identity { get; }

@@ -19,7 +19,7 @@ internal static class McpAuthenticators
         switch (options.AuthMode)
         {
             case AuthMode.None:
-                return new AnonymousMcpAuthenticator(serverPool);
+                return new AnonymousMcpAuthenticator(serverPool, new ServerAccountProfile(serverPool, logger));
             case AuthMode.Jwt:
             {
                 var jwt = new JwtBearerAuthenticator(options.AuthSecretKey

@@ -19,6 +19,7 @@ internal sealed class McpStdioHost
     private readonly ILoggerFactory _loggerFactory;
     private readonly IToolSource _tools;
     private readonly Caller _caller;
+    private readonly ServerAccountProfile _account;
     private readonly ILogger _logger;
     private readonly Observability.Telemetry? _telemetry;
 
@@ -30,8 +31,10 @@ internal sealed class McpStdioHost
         _options = options;
         _loggerFactory = loggerFactory;
         _tools = tools;
-        _caller = new Caller(serverPool?.User ?? options.Db2iUser ?? "stdio", CallerKind.Stdio, serverPool, null);
         _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp.Stdio");
+        // Authorization rules see the server account's IBM i profile (stdio has no caller identity of its own).
+        _account = new ServerAccountProfile(serverPool, _logger);
+        _caller = new Caller(serverPool?.User ?? options.Db2iUser ?? "stdio", CallerKind.Stdio, serverPool, null, account: _account);
     }
 
     /// <summary>Serves until stdin closes or <paramref name="cancellationToken"/> fires.</summary>
@@ -41,7 +44,14 @@ internal sealed class McpStdioHost
     /// <summary>Same, over any transport (tests use in-memory streams).</summary>
     internal async Task RunAsync(ITransport transport, CancellationToken cancellationToken)
     {
-        var serverOptions = new McpHandlers(_options, _tools, _loggerFactory, telemetry: _telemetry).CreateServerOptions(_caller);
+        var handlers = new McpHandlers(_options, _tools, _loggerFactory, telemetry: _telemetry);
+        var serverOptions = handlers.CreateServerOptions(_caller);
+        // Read the account's profile before the first tools/list when rules exist (bounded; a failure retries later).
+        if (!_tools.Access.IsOpen)
+        {
+            try { await _account.GetAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false); }
+            catch (TimeoutException) { }
+        }
         await using var server = McpServer.Create(transport, serverOptions, _loggerFactory, null);
 
         void OnChanged() => _ = NotifyAsync(server);

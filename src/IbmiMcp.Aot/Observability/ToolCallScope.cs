@@ -42,7 +42,7 @@ internal sealed class ToolCallScope : ISqlRunner
         _inner = caller.Sql;
         _mcpClient = mcpClient;
         _started = Stopwatch.GetTimestamp();
-        Caller = _inner is null ? caller : new Caller(caller.Identity, caller.Kind, this, caller.ClientAddress, caller.SessionId, caller.Profile);
+        Caller = _inner is null ? caller : new Caller(caller.Identity, caller.Kind, this, caller.ClientAddress, caller.SessionId, caller.Profile, caller.Account);
     }
 
     /// <summary>The caller to hand to the tool: same identity, its runner observed through this scope.</summary>

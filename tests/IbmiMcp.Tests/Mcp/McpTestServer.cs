@@ -32,10 +32,13 @@ internal sealed class McpTestServer : IAsyncDisposable
     public static async Task<McpTestServer> StartAsync(ServerOptions? options = null, IToolSource? tools = null, IMcpAuthenticator? auth = null)
     {
         options ??= new ServerOptions { Transport = TransportKind.Http };
-        var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools ?? new FakeToolSource(), auth ?? new AnonymousMcpAuthenticator(null));
+        var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools ?? new FakeToolSource(), auth ?? new AnonymousMcpAuthenticator(null, new IbmiMcp.Auth.ServerAccountProfile(null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)));
         var (app, address) = await LoopbackKestrel.StartAsync(endpoint.HandleAsync);
         return new McpTestServer(app, endpoint, address);
     }
+
+    /// <summary>An endpoint already started on <paramref name="app"/> (tests that build their own endpoint).</summary>
+    internal static McpTestServer Wrap(WebApplication app, McpHttpEndpoint endpoint, Uri address) => new(app, endpoint, address);
 
     public static HttpRequestMessage Post(string json, string? sessionId = null, string? protocolVersion = null, string? user = null)
     {

@@ -31,6 +31,8 @@ public sealed class ShippedToolsEmulatorTests(EmulatorFixture emulator) : IClass
         ["department_salary_summary"] = ("""{"minimum_salary":20000}""", true),
         ["employee_projects"] = ("""{"employee_number":"000130"}""", true),
         ["project_team"] = ("""{"project_numbers":["AD3100","MA2110","OP1000"]}""", true),
+        ["special_authority_holders"] = ("{}", true),
+        ["profiles_at_risk"] = ("{}", false),
     };
 
     public async Task InitializeAsync() => _pool = await emulator.OpenPoolAsync();

@@ -17,7 +17,7 @@ public sealed class ToolsValidateCommandTests
     {
         var (code, output, _) = Run("validate", ToolTestFiles.ShippedDirectory);
         Assert.Equal(0, code);
-        Assert.StartsWith("OK: 3 file(s)", output);
+        Assert.StartsWith("OK: 4 file(s)", output);
     }
 
     [Fact]
