@@ -78,17 +78,17 @@ internal sealed class JwtBearerAuthenticator
             return validation.Exception switch
             {
                 SecurityTokenExpiredException => Result.Fail(ExpiredMessage),
-                SecurityTokenInvalidAudienceException audience => Result.Fail(AudienceMessage(audience.InvalidAudience)),
+                SecurityTokenInvalidAudienceException => Result.Fail(AudienceMessage(null, null)),
                 _ => Result.Fail(FailedMessage),
             };
         }
         return validation.SecurityToken is JsonWebToken jwt ? ReadIdentity(jwt, acceptCid) : Result.Fail(FailedMessage);
     }
 
-    /// <summary>Set by <see cref="OAuthBearerAuthenticator"/>: the audience this server expects, for the refusal message.</summary>
-    internal static string AudienceMessage(string? presented) =>
-        "Token verification failed: the token was issued for another resource" + (string.IsNullOrEmpty(presented) ? "" : $" ({Truncate(presented)})")
-        + ", not this MCP server.";
+    /// <summary>The refusal of a token meant for another resource: names what it was issued for and what this server is.</summary>
+    internal static string AudienceMessage(string? presented, string? expected) =>
+        "Token verification failed: the token was issued for another resource" + (string.IsNullOrEmpty(presented) ? "" : $" ('{Truncate(presented)}')")
+        + (string.IsNullOrEmpty(expected) ? ", not this MCP server." : $"; this MCP server is '{expected}' (request tokens for it with resource={expected}).");
 
     private static string Truncate(string text) => text.Length > 120 ? text[..120] + "…" : text;
 

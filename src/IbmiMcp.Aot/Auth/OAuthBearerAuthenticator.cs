@@ -77,6 +77,13 @@ internal sealed class OAuthBearerAuthenticator : IDisposable
         // A token naming a kid is checked against that key only; one without (a single-key issuer) against every key.
         var parameters = kid is null ? keys.AnyKey : keys.ByKeyId;
         var validation = await JwtBearerAuthenticator.Handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
+        if (validation.Exception is SecurityTokenInvalidAudienceException)
+        {
+            // The signature was good (audience is checked after it): say whose token this is and whose it should be,
+            // so a client that asked its authorization server for the wrong resource sees what to fix (RFC 8707).
+            var presented = string.Join(", ", JwtBearerAuthenticator.Handler.ReadJsonWebToken(token).Audiences);
+            return JwtBearerAuthenticator.Result.Fail(JwtBearerAuthenticator.AudienceMessage(presented, _audience));
+        }
         return JwtBearerAuthenticator.ToResult(validation, acceptCid: false);
     }
 
