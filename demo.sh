@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The end-to-end demo on the embedded default, on a fresh machine with the .NET 10 SDK:
 #   1. builds the server and the Db2 for i emulator,
-#   2. starts the emulator (real Mapepire over TLS, SAMPLE data, demo users ALICE/BOB/MCPUSER),
+#   2. starts the emulator (real Mapepire over TLS, SAMPLE data, demo users ALICE/BOB/CAROL/MCPUSER),
 #   3. creates an RSA key pair and starts ibmi-mcp with IBM i authentication on loopback,
 #   4. signs ALICE on with `ibmi-mcp token` (encrypted credential exchange → Bearer token),
-#   5. lists the MCP tools and calls one as ALICE,
+#   5. lists the MCP tools and calls one as ALICE, then shows that BOB and CAROL see other tools (authorization),
 #   6. prints what an MCP client (Claude Desktop, VS Code) needs to connect, and keeps serving until Ctrl+C.
 #   ./demo.sh [--once] [--port 3010]      --once: stop after step 6 (used by the tests)
 set -euo pipefail
@@ -97,6 +97,20 @@ answer=$(rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"li
 echo "${answer:0:800}…"
 echo
 
+step "5b. Who sees what: tool authorization by IBM i group profile and special authority (docs/authorization.md)"
+# Each user signs on as themselves; the shipped rules decide their tool lists from what USER_INFO says about them.
+tools_of() {
+  local token
+  token=$("$bin" token --quiet --user "$1" --password "$2" --host 127.0.0.1 --server 127.0.0.1 --port "$port" | sed -E 's/.*"(.*)"/\1/')
+  IBMI_MCP_ACCESS_TOKEN="$token" rpc '{"jsonrpc":"2.0","id":9,"method":"tools/list"}' | grep -oE '"name":"[a-z_0-9]+"' | sed 's/"name":"//; s/"//' | tr '\n' ' '
+}
+for who in "ALICE alice123 HR analyst, group HRGRP" "BOB bob12345 developer, group DEVGRP, *JOBCTL *SPLCTL" "CAROL carol123 security administrator, group SECGRP, *SECADM *AUDIT"; do
+  set -- $who
+  user=$1; password=$2; shift 2
+  echo "$user ($*):"
+  echo "  $(tools_of "$user" "$password")"
+done
+
 step "6. Connect your MCP client"
 cat <<TXT
 Endpoint:  $mcp
@@ -109,7 +123,7 @@ Claude Desktop / VS Code (mcp.json):
               "headers": { "Authorization": "Bearer \${env:IBMI_MCP_ACCESS_TOKEN}" } }
   }
 }
-Demo users on the emulator: ALICE/alice123, BOB/bob12345, MCPUSER/mcppass1.
+Demo users on the emulator: ALICE/alice123, BOB/bob12345, CAROL/carol123, MCPUSER/mcppass1.
 TXT
 if $once; then echo "demo complete"; exit 0; fi
 echo "Serving until Ctrl+C…"

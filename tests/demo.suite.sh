@@ -16,6 +16,11 @@ grep -q '"department_staff"' "$out" && ok "tools/list shows the shipped YAML too
 grep -q 'HAAS' "$out" && ok "tools/call department_staff returned SAMPLE rows as ALICE" || bad "tools/call rows"
 grep -q 'SCHEMA_NAME' "$out" && ok "the built-in list_schemas ran on ALICE's pool" || bad "built-in tool"
 grep -q '"Authorization": "Bearer' "$out" && ok "client configuration printed" || bad "client configuration"
+grep -A1 "^ALICE (" "$out" | grep -q "department_salary_summary" && ! grep -A1 "^ALICE (" "$out" | grep -q "special_authority_holders" \
+  && ok "ALICE (HRGRP) sees the salary tool and not the security tools" || bad "ALICE's tools"
+grep -A1 "^BOB (" "$out" | grep -q "system_status" && ! grep -A1 "^BOB (" "$out" | grep -q "department_salary_summary" \
+  && ok "BOB (*JOBCTL) sees the system tools and not the salary tool" || bad "BOB's tools"
+grep -A1 "^CAROL (" "$out" | grep -q "special_authority_holders" && ok "CAROL (*SECADM) sees the security tools" || bad "CAROL's tools"
 grep -q "demo complete" "$out" && ok "demo completed" || bad "demo completed"
 [ "$failed" -eq 0 ] || { echo "--- demo output ---"; cat "$out"; }
 rm -f "$out"

@@ -50,10 +50,26 @@ internal static class ToolsValidateCommand
         {
             stdout.WriteLine($"OK: {result.Files.Count} file(s), {catalog.Tools.Count} tool(s), {catalog.ToolsetList.Count} toolset(s), {catalog.Sources.Count} source(s)"
                 + (result.Warnings.Count > 0 ? $", {result.Warnings.Count} warning(s)" : ""));
+            WriteAuthorization(catalog, stdout);
             return strict && result.Warnings.Count > 0 ? 1 : 0;
         }
         stdout.WriteLine($"FAILED: {result.Errors.Count} error(s), {result.Warnings.Count} warning(s) in {result.Files.Count} file(s)");
         return 1;
+    }
+
+    /// <summary>Who may use what: one line per restricted tool, so a reviewer sees the effect of every rule at once.</summary>
+    private static void WriteAuthorization(ToolCatalog catalog, TextWriter stdout)
+    {
+        var restricted = catalog.ToolList.Select(t => t.Name).Concat(BuiltIn.BuiltInTools.Names)
+            .Where(name => catalog.Access.RulesFor(name).Count > 0).Distinct().ToList();
+        if (restricted.Count == 0)
+        {
+            stdout.WriteLine("authorization: no rules (every authenticated caller may use every tool)");
+            return;
+        }
+        stdout.WriteLine($"authorization: {restricted.Count} restricted tool(s)");
+        foreach (var name in restricted)
+            stdout.WriteLine($"  {name}: " + string.Join(" and ", catalog.Access.RulesFor(name).Select(r => $"[{r.Describe()}] ({r.Origin})")));
     }
 
     /// <summary>The reference reads these switches as true only for the exact text "true".</summary>
