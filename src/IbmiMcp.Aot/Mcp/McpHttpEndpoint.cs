@@ -132,7 +132,8 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         if (caller is null)
             return;
 
-        JsonRpcMessage? message;
+        JsonRpcMessage? message = null;
+        List<JsonRpcMessage>? batch = null;
         byte[]? buffer = null;
         try
         {
@@ -151,9 +152,19 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             {
                 return;
             }
-            message = await ParseAsync(context, buffer.AsMemory(0, length)).ConfigureAwait(false);
-            if (message is null)
-                return;
+            var body = buffer.AsMemory(0, length);
+            if (IsBatch(body.Span))
+            {
+                batch = await ParseBatchAsync(context, body, protocolVersion).ConfigureAwait(false);
+                if (batch is null)
+                    return;
+            }
+            else
+            {
+                message = await ParseAsync(context, body).ConfigureAwait(false);
+                if (message is null)
+                    return;
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -170,22 +181,28 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(buffer);
         }
 
+        if (batch is not null)
+        {
+            foreach (var item in batch)
+                Attach(item, caller, protocolVersion);
+            await RouteAsync(context, caller, null, batch).ConfigureAwait(false);
+            return;
+        }
+
         // Bearer-token modes answer a forbidden tools/call with HTTP 403 insufficient_scope before anything runs (MCP
         // authorization); other callers get the handlers' JSON-RPC error. ToolAccess decides in both cases.
         if (caller.Kind is CallerKind.Jwt or CallerKind.OAuth && message is JsonRpcRequest { Method: RequestMethods.ToolsCall } call
             && !_handlers.Access.Policy.IsOpen && await TryRefuseCallAsync(context, call, caller).ConfigureAwait(false))
             return;
 
-        var context2 = message.Context ??= new JsonRpcMessageContext();
-        (context2.Items ??= new Dictionary<string, object?>(1))[McpHandlers.CallerItemKey] = caller;
-        if (protocolVersion is not null)
-            context2.ProtocolVersion = protocolVersion;
+        Attach(message!, caller, protocolVersion);
+        await RouteAsync(context, caller, message, null).ConfigureAwait(false);
+    }
 
-        var isInitialize = message is JsonRpcRequest { Method: RequestMethods.Initialize };
-        if (isInitialize)
-            PinHandshakeVersion((JsonRpcRequest)message);
-
-        var sessionId = request.Headers["Mcp-Session-Id"].ToString();
+    /// <summary>Session routing for one message or a batch: an existing session, a new one (initialize), or stateless.</summary>
+    private async Task RouteAsync(HttpContext context, Caller caller, JsonRpcMessage? message, List<JsonRpcMessage>? batch)
+    {
+        var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
         try
         {
             if (sessionId.Length > 0)
@@ -197,12 +214,19 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
                     return;
                 }
                 var session = await FindSessionAsync(context, sessionId, caller).ConfigureAwait(false);
-                if (session is not null)
-                    await PostToSessionAsync(context, session, message).ConfigureAwait(false);
+                if (session is null)
+                    return;
+                if (batch is not null && !McpProtocolVersions.AllowsBatches(session.Server.NegotiatedProtocolVersion))
+                {
+                    await Reject(context, StatusCodes.Status400BadRequest, -32600,
+                        $"Invalid Request: this session speaks MCP {session.Server.NegotiatedProtocolVersion}, which has no JSON-RPC batches; send one message per POST.").ConfigureAwait(false);
+                    return;
+                }
+                await PostToSessionAsync(context, session, message, batch).ConfigureAwait(false);
                 return;
             }
 
-            if (isInitialize && _mode != SessionMode.Stateless)
+            if (message is JsonRpcRequest { Method: RequestMethods.Initialize } && _mode != SessionMode.Stateless)
             {
                 await StartSessionAsync(context, caller, message).ConfigureAwait(false);
                 return;
@@ -215,7 +239,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
                 return;
             }
 
-            await PostStatelessAsync(context, message).ConfigureAwait(false);
+            await PostStatelessAsync(context, message, batch).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -228,14 +252,14 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         }
     }
 
-    private async Task PostStatelessAsync(HttpContext context, JsonRpcMessage message)
+    private async Task PostStatelessAsync(HttpContext context, JsonRpcMessage? message, List<JsonRpcMessage>? batch = null)
     {
         var transport = new StreamableHttpServerTransport(_loggerFactory) { Stateless = true };
         var server = McpServer.Create(transport, _serverOptions, _loggerFactory, null);
         var run = server.RunAsync(context.RequestAborted);
         try
         {
-            await WriteThroughTransportAsync(context, transport, message).ConfigureAwait(false);
+            await WriteThroughTransportAsync(context, transport, message, batch).ConfigureAwait(false);
         }
         finally
         {
@@ -270,13 +294,13 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         await PostToSessionAsync(context, session, message).ConfigureAwait(false);
     }
 
-    private async Task PostToSessionAsync(HttpContext context, McpSession session, JsonRpcMessage message)
+    private async Task PostToSessionAsync(HttpContext context, McpSession session, JsonRpcMessage? message, List<JsonRpcMessage>? batch = null)
     {
         context.Response.Headers["Mcp-Session-Id"] = session.Id;
         session.Enter(_sessions.Now);
         try
         {
-            await WriteThroughTransportAsync(context, session.Transport, message).ConfigureAwait(false);
+            await WriteThroughTransportAsync(context, session.Transport, message, batch).ConfigureAwait(false);
         }
         finally
         {
@@ -284,7 +308,12 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         }
     }
 
-    private static async Task WriteThroughTransportAsync(HttpContext context, StreamableHttpServerTransport transport, JsonRpcMessage message)
+    /// <summary>
+    /// Hands one message (or, for the revisions that allow them, each message of a batch in order) to the transport,
+    /// which writes the answers to this POST's response as SSE events.
+    /// </summary>
+    private static async Task WriteThroughTransportAsync(HttpContext context, StreamableHttpServerTransport transport, JsonRpcMessage? message,
+        List<JsonRpcMessage>? batch)
     {
         var response = context.Response;
         response.Headers.ContentType = "text/event-stream";
@@ -293,22 +322,12 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        bool wrote;
-        if (message.Context?.ProtocolVersion == McpProtocolVersions.V2026_07_28)
-        {
-            // 2026-07-28 (SEP-2575) maps some JSON-RPC errors to HTTP statuses; the status can only be chosen
-            // before the first byte, which this callback precedes.
-            wrote = await transport.HandlePostRequestAsync(message, response.Body, first =>
-            {
-                if (first is JsonRpcError error && !response.HasStarted)
-                    response.StatusCode = StatusForError(error.Error.Code);
-                return ValueTask.CompletedTask;
-            }, context.RequestAborted).ConfigureAwait(false);
-        }
-        else
-        {
-            wrote = await transport.HandlePostRequestAsync(message, response.Body, context.RequestAborted).ConfigureAwait(false);
-        }
+        bool wrote = false;
+        if (message is not null)
+            wrote = await SendAsync(context, transport, message).ConfigureAwait(false);
+        if (batch is not null)
+            foreach (var item in batch)
+                wrote |= await SendAsync(context, transport, item).ConfigureAwait(false);
 
         if (!wrote && !response.HasStarted)
         {
@@ -318,6 +337,22 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             response.Headers.ContentEncoding = default;
             response.StatusCode = StatusCodes.Status202Accepted;
         }
+    }
+
+    private static Task<bool> SendAsync(HttpContext context, StreamableHttpServerTransport transport, JsonRpcMessage message)
+    {
+        var response = context.Response;
+        if (message.Context?.ProtocolVersion != McpProtocolVersions.V2026_07_28)
+            return transport.HandlePostRequestAsync(message, response.Body, context.RequestAborted);
+
+        // 2026-07-28 (SEP-2575) maps some JSON-RPC errors to HTTP statuses; the status can only be chosen before the
+        // first byte, which this callback precedes.
+        return transport.HandlePostRequestAsync(message, response.Body, first =>
+        {
+            if (first is JsonRpcError error && !response.HasStarted)
+                response.StatusCode = StatusForError(error.Error.Code);
+            return ValueTask.CompletedTask;
+        }, context.RequestAborted);
     }
 
     private async ValueTask<bool> TryRefuseCallAsync(HttpContext context, JsonRpcRequest call, Caller caller)
@@ -355,21 +390,6 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             or (int)McpErrorCode.HeaderMismatch or (int)McpErrorCode.MissingRequiredClientCapability => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status200OK,
     };
-
-    /// <summary>
-    /// An initialize asking for a revision we do not serve (e.g. 2024-11-05) is answered with our own latest
-    /// handshake revision, as the MCP lifecycle prescribes; the SDK would otherwise accept any revision it knows.
-    /// </summary>
-    private static void PinHandshakeVersion(JsonRpcRequest request)
-    {
-        if (request.Params is JsonObject parameters
-            && parameters["protocolVersion"] is JsonValue value
-            && value.TryGetValue<string>(out var requested)
-            && !McpProtocolVersions.IsSupported(requested))
-        {
-            parameters["protocolVersion"] = McpProtocolVersions.LatestHandshake;
-        }
-    }
 
     // ── GET / DELETE / OPTIONS ──────────────────────────────────────────────────────────────────────────────────
 
@@ -510,6 +530,15 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         return session;
     }
 
+    /// <summary>The caller (and the request's revision) travel with the message to the SDK handlers.</summary>
+    private static void Attach(JsonRpcMessage message, Caller caller, string? protocolVersion)
+    {
+        var context = message.Context ??= new JsonRpcMessageContext();
+        (context.Items ??= new Dictionary<string, object?>(1))[McpHandlers.CallerItemKey] = caller;
+        if (protocolVersion is not null)
+            context.ProtocolVersion = protocolVersion;
+    }
+
     private static bool TryReadProtocolVersion(HttpRequest request, out string? version, out string? rejected)
     {
         var header = request.Headers["MCP-Protocol-Version"];
@@ -542,13 +571,6 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             await Reject(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the request body is empty.").ConfigureAwait(false);
             return null;
         }
-        if (span[start] == (byte)'[')
-        {
-            await Reject(context, StatusCodes.Status400BadRequest, -32600,
-                "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per POST.").ConfigureAwait(false);
-            return null;
-        }
-
         JsonRpcMessage? message = null;
         var valid = true;
         try

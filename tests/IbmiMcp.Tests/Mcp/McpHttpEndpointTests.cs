@@ -23,12 +23,36 @@ public sealed class McpHttpEndpointTests
         Assert.False(response.Headers.Contains("Mcp-Session-Id"));
     }
 
-    [Fact]
-    public async Task Initialize_with_an_unsupported_revision_is_answered_with_our_latest()
+    [Theory]
+    [InlineData("2024-11-05")]
+    [InlineData("2025-03-26")]
+    [InlineData("2025-06-18")]
+    [InlineData("2025-11-25")]
+    public async Task Initialize_is_answered_with_the_clients_revision_when_it_is_served(string version)
     {
         await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateless));
-        var (_, body, _) = await server.SendAsync(McpTestServer.Post(McpTestServer.Initialize(version: "2024-11-05")));
+        var (_, body, _) = await server.SendAsync(McpTestServer.Post(McpTestServer.Initialize(version: version)));
+        Assert.Equal(version, body.GetProperty("result").GetProperty("protocolVersion").GetString());
+    }
+
+    [Fact]
+    public async Task Initialize_with_an_unknown_handshake_era_revision_is_answered_with_our_latest_handshake_revision()
+    {
+        await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateless));
+        var (_, body, _) = await server.SendAsync(McpTestServer.Post(McpTestServer.Initialize(version: "2025-01-01")));
         Assert.Equal("2025-11-25", body.GetProperty("result").GetProperty("protocolVersion").GetString());
+    }
+
+    [Fact]
+    public async Task Initialize_with_a_revision_after_the_handshake_era_names_the_handshake_revisions()
+    {
+        // 2026-07-28 and later have no initialize (SEP-2575): -32022 with the revisions that do.
+        await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateless));
+        var (_, body, _) = await server.SendAsync(McpTestServer.Post(McpTestServer.Initialize(version: "2099-01-01")));
+        var error = body.GetProperty("error");
+        Assert.Equal(-32022, error.GetProperty("code").GetInt32());
+        Assert.Equal(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"],
+            error.GetProperty("data").GetProperty("supported").EnumerateArray().Select(v => v.GetString()));
     }
 
     [Fact]
@@ -59,14 +83,79 @@ public sealed class McpHttpEndpointTests
         Assert.Equal(-32600, body.GetProperty("error").GetProperty("code").GetInt32());
     }
 
-    [Fact]
-    public async Task Batch_arrays_are_rejected_with_a_clear_message()
+    [Theory]
+    [InlineData("2025-06-18")]
+    [InlineData("2025-11-25")]
+    public async Task Batches_are_refused_for_revisions_without_them(string version)
     {
         await using var server = await McpTestServer.StartAsync(Options());
-        var (status, body, _) = await server.SendAsync(McpTestServer.Post("[" + McpTestServer.Call("echo") + "]"));
+        var (status, body, _) = await server.SendAsync(McpTestServer.Post("[" + McpTestServer.Call("echo") + "]", protocolVersion: version));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(-32600, body.GetProperty("error").GetProperty("code").GetInt32());
-        Assert.Contains("batch", body.GetProperty("error").GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"batches are not part of MCP {version}", body.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-03-26")]
+    [InlineData("2024-11-05")]
+    public async Task Batches_of_older_revisions_are_answered_message_by_message(string? version)
+    {
+        await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateless));
+        var batch = "[" + McpTestServer.Call("echo", "one", id: 7) + ",{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"},"
+            + McpTestServer.Call("echo", "two", id: 8) + "]";
+        var response = await server.Client.SendAsync(McpTestServer.Post(batch, protocolVersion: version));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answers = McpTestServer.ParseEvents(await response.Content.ReadAsStringAsync());
+        Assert.Equal([7, 8], answers.Select(a => a.GetProperty("id").GetInt32()));
+        Assert.Contains("one", answers[0].GetProperty("result").GetRawText());
+        Assert.Contains("two", answers[1].GetProperty("result").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_batch_of_notifications_only_is_accepted_with_202()
+    {
+        await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateless));
+        var response = await server.Client.SendAsync(McpTestServer.Post("""[{"jsonrpc":"2.0","method":"notifications/initialized"}]"""));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("[]", "empty")]
+    [InlineData("[1,2]", "batch element 0")]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}]""", "initialize must not be part of a JSON-RPC batch")]
+    public async Task Malformed_batches_are_refused_whole(string body, string expected)
+    {
+        await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateless));
+        var (status, json, _) = await server.SendAsync(McpTestServer.Post(body));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(-32600, json.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains(expected, json.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_the_limit_is_refused()
+    {
+        await using var server = await McpTestServer.StartAsync(new ServerOptions { Transport = TransportKind.Http, SessionMode = SessionMode.Stateless, MaxRequestBodyBytes = 1 << 20 });
+        var batch = "[" + string.Join(",", Enumerable.Range(1, 101).Select(i => McpTestServer.Call("echo", id: i))) + "]";
+        var (status, json, _) = await server.SendAsync(McpTestServer.Post(batch));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("at most 100 messages", json.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("2025-03-26", HttpStatusCode.OK)]
+    [InlineData("2025-06-18", HttpStatusCode.BadRequest)]
+    public async Task A_session_takes_batches_only_when_it_negotiated_a_revision_with_them(string version, HttpStatusCode expected)
+    {
+        await using var server = await McpTestServer.StartAsync(Options(SessionMode.Stateful));
+        var (_, _, init) = await server.SendAsync(McpTestServer.Post(McpTestServer.Initialize(version: version)));
+        var session = init.Headers.GetValues("Mcp-Session-Id").Single();
+        // Batch POSTs of this era carry no MCP-Protocol-Version header; the session's revision decides.
+        var (status, body, _) = await server.SendAsync(McpTestServer.Post("[" + McpTestServer.Call("echo") + "]", sessionId: session));
+        Assert.Equal(expected, status);
+        if (expected == HttpStatusCode.BadRequest)
+            Assert.Contains("this session speaks MCP 2025-06-18", body.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Fact]
@@ -173,12 +262,14 @@ public sealed class McpHttpEndpointTests
     public async Task Unsupported_protocol_version_header_returns_400()
     {
         await using var server = await McpTestServer.StartAsync(Options());
-        var (status, body, _) = await server.SendAsync(McpTestServer.Post(McpTestServer.Call("echo"), protocolVersion: "2024-11-05"));
+        var (status, body, _) = await server.SendAsync(McpTestServer.Post(McpTestServer.Call("echo"), protocolVersion: "2099-01-01"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("2025-06-18", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Contains("Supported: 2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25, 2026-07-28", body.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Theory]
+    [InlineData("2024-11-05")]
+    [InlineData("2025-03-26")]
     [InlineData("2025-06-18")]
     [InlineData("2025-11-25")]
     public async Task Supported_protocol_versions_are_served(string version)

@@ -74,12 +74,20 @@ internal sealed class McpTestServer : IAsyncDisposable
             return default;
         if (mediaType == "text/event-stream")
         {
-            foreach (var line in text.Split('\n'))
-                if (line.StartsWith("data:", StringComparison.Ordinal))
-                    return JsonDocument.Parse(line[5..].Trim()).RootElement.Clone();
-            return default;
+            var events = ParseEvents(text);
+            return events.Count > 0 ? events[0] : default;
         }
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The JSON-RPC messages of an SSE body, in order; priming events (empty data) are skipped.</summary>
+    public static List<JsonElement> ParseEvents(string text)
+    {
+        var messages = new List<JsonElement>();
+        foreach (var line in text.Split('\n'))
+            if (line.StartsWith("data:", StringComparison.Ordinal) && line[5..].Trim() is { Length: > 0 } data)
+                messages.Add(JsonDocument.Parse(data).RootElement.Clone());
+        return messages;
     }
 
     public async ValueTask DisposeAsync()
