@@ -68,7 +68,9 @@ internal sealed class ToolAccess
                   + (profile.SpecialAuthorities.Count == 0 ? "" : " with " + string.Join(" ", profile.SpecialAuthorities))
                 : $"the IBM i profile of {caller.Identity} could not be read at sign-on")
             : $"the token grants {(profile.Scopes.Count == 0 ? "no scope" : "scopes " + string.Join(" ", profile.Scopes))}";
-        return $"Forbidden: tool '{tool}' requires {rule.Describe()} ({rule.Origin}); {have}.";
+        // Name where the rule comes from only when it is not the tool's own: "tool 't' requires … (tool 't')" says it twice.
+        var origin = rule.Origin == $"tool '{tool}'" ? "" : $" (rule of {rule.Origin})";
+        return $"Forbidden: tool '{tool}' requires {rule.Describe()}{origin}; {have}.";
     }
 
     /// <summary>The toolsets a caller may see, each listing only the tools it may call; empty toolsets are left out.</summary>

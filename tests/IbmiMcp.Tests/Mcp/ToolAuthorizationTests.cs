@@ -142,6 +142,8 @@ public sealed class ToolAuthorizationTests : IAsyncDisposable
         Assert.Contains("group ADMIN", message);
         Assert.Contains("*SECADM", message);
         Assert.Contains("ALICE is in groups HRGRP", message);
+        Assert.Contains("(rule of toolset 'danger')", message);
+        IbmiMcp.Tests.Tools.ErrorText.AssertNoRepeatedPhrase(message);
         Assert.Equal(7, body.GetProperty("id").GetInt32());
         Assert.Equal(0, _tools.Calls);
 
@@ -211,7 +213,7 @@ public sealed class ToolAuthorizationTests : IAsyncDisposable
         Assert.Contains("scope=\"fail:run\"", challenge);
         Assert.Equal(ToolAccess.ForbiddenCode, body.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal(9, body.GetProperty("id").GetInt32());
-        Assert.Contains("the token grants scopes mcp", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal("Forbidden: tool 'fail' requires scope fail:run; the token grants scopes mcp.", body.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(0, _tools.Calls);
 
         var (ok, okBody, _) = await server.SendAsync(WithToken(McpTestServer.Post(CallVia(sdk, "fail"), protocolVersion: version), Jwt("mcp", "fail:run")));

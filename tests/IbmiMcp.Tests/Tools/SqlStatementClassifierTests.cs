@@ -43,7 +43,7 @@ public sealed class SqlStatementClassifierTests
     [Fact]
     public void Multiple_statements_are_reported_as_such()
     {
-        Assert.Equal("Multiple statements are not allowed", SqlStatementClassifier.CheckReadOnly("SELECT 1 FROM X; DROP TABLE X"));
+        Assert.Equal("Multiple statements are not allowed: send one statement per call", SqlStatementClassifier.CheckReadOnly("SELECT 1 FROM X; DROP TABLE X"));
     }
 
     [Fact]

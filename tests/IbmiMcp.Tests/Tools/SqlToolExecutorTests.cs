@@ -110,7 +110,8 @@ public sealed class SqlToolExecutorTests
         var result = await SqlToolExecutor.InvokeAsync(Tool(), Args("""{"nope":1}"""), runner, CancellationToken.None);
         Assert.True(result.IsError);
         Assert.Empty(runner.Commands);
-        Assert.Equal("Error executing 'emp_tool': Parameter validation failed: Parameter 'dept' is required but not provided; Unknown parameter 'nope': tool 'emp_tool' does not define it", Text(result));
+        Assert.Equal("Error executing 'emp_tool': Parameter validation failed: 'dept' is required but not provided; 'nope' is not a parameter (parameters: dept)", Text(result));
+        ErrorText.AssertNoRepeatedPhrase(Text(result));
         var s = result.StructuredContent!.Value;
         Assert.False(s.GetProperty("success").GetBoolean());
         Assert.Equal(0, s.GetProperty("data").GetArrayLength());

@@ -57,14 +57,14 @@ public sealed class ToolArgumentValidatorTests
         Assert.NotNull(errors);
         Assert.Equal(
         [
-            "Parameter 'id' must match pattern ^[0-9]{6}$",
-            "Parameter 'dept' must be one of: 'A00', 'B01'",
-            "Parameter 'n' must be less than or equal to 100",
-            "Parameter 'f' must be greater than or equal to 0",
-            "Parameter 'flag' must be a boolean, got string \"maybe\"",
-            "Parameter 'ids' must contain at least 1 item",
-            "Parameter 'opt' must be at most 5 characters long",
-            "Unknown parameter 'extra': tool 't' does not define it",
+            "'id' must match pattern ^[0-9]{6}$",
+            "'dept' must be one of: 'A00', 'B01'",
+            "'n' must be less than or equal to 100",
+            "'f' must be greater than or equal to 0",
+            "'flag' must be a boolean, got string \"maybe\"",
+            "'ids' must contain at least 1 item",
+            "'opt' must be at most 5 characters long",
+            "'extra' is not a parameter (parameters: id, dept, n, f, flag, ids, opt)",
         ], errors);
     }
 
@@ -72,7 +72,7 @@ public sealed class ToolArgumentValidatorTests
     public void Missing_required_parameter_uses_the_reference_message()
     {
         var (_, errors) = Run("{}");
-        Assert.Equal(["Parameter 'id' is required but not provided", "Parameter 'dept' is required but not provided"], errors);
+        Assert.Equal(["'id' is required but not provided", "'dept' is required but not provided"], errors);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class ToolArgumentValidatorTests
     public void Fractional_number_for_an_integer_is_refused()
     {
         var (_, errors) = Run("""{"id":"000010","dept":"A00","n":1.5}""");
-        Assert.Equal(["Parameter 'n' must be an integer, got 1.5"], errors);
+        Assert.Equal(["'n' must be an integer, got 1.5"], errors);
     }
 
     [Fact]
@@ -107,6 +107,6 @@ public sealed class ToolArgumentValidatorTests
     public void Array_items_follow_item_type_and_count_limits()
     {
         var (_, errors) = Run("""{"id":"000010","dept":"A00","ids":["a",{"x":1},"c","d"]}""");
-        Assert.Equal(["Parameter 'ids' must contain at most 3 items", "Parameter 'ids[1]' must be a string, got an object"], errors);
+        Assert.Equal(["'ids' must contain at most 3 items", "'ids[1]' must be a string, got an object"], errors);
     }
 }

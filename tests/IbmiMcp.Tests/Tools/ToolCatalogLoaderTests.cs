@@ -286,7 +286,7 @@ public sealed class ToolFileParserEdgeTests
                   - {name: c, type: text}
                   - {name: d, type: string, maxLength: -1}
             """);
-        Assert.Contains(result.Errors, e => e.Rule == "default" && e.Message.Contains("Parameter 'a' must be less than or equal to 10") && e.Line == 8);
+        Assert.Contains(result.Errors, e => e.Rule == "default" && e.Message.Contains("'a' must be less than or equal to 10") && e.Line == 8);
         Assert.Contains(result.Errors, e => e.Rule == "pattern" && e.Line == 9);
         Assert.Contains(result.Errors, e => e.Rule == "enum" && e.Message == "Tool 't' parameter 'c' type must be one of: string, boolean, integer, float, array (got 'text')");
         Assert.Contains(result.Errors, e => e.Rule == "range" && e.Message.Contains("maxLength"));

@@ -36,13 +36,15 @@ internal static class ToolArgumentValidator
             }
             if (p.HasDefault) values[i] = p.DefaultValue;
             else if (p.Required == false) values[i] = ArgumentValue.Missing(p.Type);
-            else (errors ??= []).Add($"Parameter '{p.Name}' is required but not provided");
+            else (errors ??= []).Add($"'{p.Name}' is required but not provided");
         }
         if (arguments is not null && matched < arguments.Count)
         {
             foreach (var key in arguments.Keys)
                 if (tool.IndexOfParameter(key) < 0)
-                    (errors ??= []).Add($"Unknown parameter '{key}': tool '{tool.Name}' does not define it");
+                    (errors ??= []).Add(tool.Parameters.Count == 0
+                        ? $"'{key}' is not a parameter (this tool takes none)"
+                        : $"'{key}' is not a parameter (parameters: {string.Join(", ", tool.Parameters.Select(t => t.Name))})");
         }
         return errors is null;
     }
@@ -65,12 +67,12 @@ internal static class ToolArgumentValidator
         }
         if (arg.ValueKind != JsonValueKind.Array)
         {
-            (errors ??= []).Add($"Parameter '{p.Name}' must be an array");
+            (errors ??= []).Add($"'{p.Name}' must be an array");
             return ArgumentValue.Array([]);
         }
         int count = arg.GetArrayLength();
-        if (p.MinLength is int min && count < min) (errors ??= []).Add($"Parameter '{p.Name}' must contain at least {min} item{(min == 1 ? "" : "s")}");
-        if (p.MaxLength is int max && count > max) (errors ??= []).Add($"Parameter '{p.Name}' must contain at most {max} item{(max == 1 ? "" : "s")}");
+        if (p.MinLength is int min && count < min) (errors ??= []).Add($"'{p.Name}' must contain at least {min} item{(min == 1 ? "" : "s")}");
+        if (p.MaxLength is int max && count > max) (errors ??= []).Add($"'{p.Name}' must contain at most {max} item{(max == 1 ? "" : "s")}");
         var itemType = p.ItemType ?? ToolParameterType.String;
         var items = new SqlValue[count];
         int i = 0;
@@ -79,7 +81,7 @@ internal static class ToolArgumentValidator
             string label = $"{p.Name}[{i}]";
             var item = CoerceScalar(label, itemType, element, ref errors, out bool ok);
             if (ok && p.Enum is { } allowed && !InEnum(item, allowed))
-                (errors ??= []).Add($"Parameter '{label}' must be one of: {FormatEnum(allowed)}");
+                (errors ??= []).Add($"\'{label}\' must be one of: {FormatEnum(allowed)}");
             items[i++] = item.Scalar;
         }
         return ArgumentValue.Array(items);
@@ -105,7 +107,7 @@ internal static class ToolArgumentValidator
                     if (arg.TryGetInt64(out long l)) return ArgumentValue.Integer(l);
                     if (arg.TryGetDouble(out double d) && d == Math.Floor(d) && Math.Abs(d) < 9.2e18) return ArgumentValue.Integer((long)d);
                     ok = false;
-                    (errors ??= []).Add($"Parameter '{name}' must be an integer, got {arg.GetRawText()}");
+                    (errors ??= []).Add($"\'{name}\' must be an integer, got {arg.GetRawText()}");
                     return default;
                 }
                 if (arg.ValueKind == JsonValueKind.String
@@ -135,7 +137,7 @@ internal static class ToolArgumentValidator
                 break;
         }
         ok = false;
-        (errors ??= []).Add($"Parameter '{name}' must be {Article(type)}, got {Describe(arg)}");
+        (errors ??= []).Add($"\'{name}\' must be {Article(type)}, got {Describe(arg)}");
         return default;
     }
 
@@ -146,22 +148,22 @@ internal static class ToolArgumentValidator
             case ToolParameterType.String:
             {
                 var s = value.Scalar.AsString!;
-                if (p.MinLength is int min && s.Length < min) (errors ??= []).Add($"Parameter '{name}' must be at least {min} character{(min == 1 ? "" : "s")} long");
-                if (p.MaxLength is int max && s.Length > max) (errors ??= []).Add($"Parameter '{name}' must be at most {max} character{(max == 1 ? "" : "s")} long");
-                if (p.PatternRegex is { } regex && !Matches(regex, s)) (errors ??= []).Add($"Parameter '{name}' must match pattern {p.Pattern}");
+                if (p.MinLength is int min && s.Length < min) (errors ??= []).Add($"\'{name}\' must be at least {min} character{(min == 1 ? "" : "s")} long");
+                if (p.MaxLength is int max && s.Length > max) (errors ??= []).Add($"\'{name}\' must be at most {max} character{(max == 1 ? "" : "s")} long");
+                if (p.PatternRegex is { } regex && !Matches(regex, s)) (errors ??= []).Add($"\'{name}\' must match pattern {p.Pattern}");
                 break;
             }
             case ToolParameterType.Integer:
             case ToolParameterType.Float:
             {
                 double d = p.Type == ToolParameterType.Integer ? value.Scalar.AsInteger : value.Scalar.AsNumber;
-                if (p.Min is double min && d < min) (errors ??= []).Add($"Parameter '{name}' must be greater than or equal to {Num(min)}");
-                if (p.Max is double max && d > max) (errors ??= []).Add($"Parameter '{name}' must be less than or equal to {Num(max)}");
+                if (p.Min is double min && d < min) (errors ??= []).Add($"\'{name}\' must be greater than or equal to {Num(min)}");
+                if (p.Max is double max && d > max) (errors ??= []).Add($"\'{name}\' must be less than or equal to {Num(max)}");
                 break;
             }
         }
         if (p.Type != ToolParameterType.Boolean && p.Enum is { } allowed && !InEnum(value, allowed))
-            (errors ??= []).Add($"Parameter '{name}' must be one of: {FormatEnum(allowed)}");
+            (errors ??= []).Add($"\'{name}\' must be one of: {FormatEnum(allowed)}");
     }
 
     private static bool Matches(Regex regex, string s)

@@ -89,26 +89,48 @@ internal static class ToolInputSchemaBuilder
         return string.IsNullOrEmpty(p.Description) ? suffix : p.Description + " " + suffix;
     }
 
+    /// <summary>
+    /// Same-kind literals give <c>{"type": …, "enum": […]}</c>. Mixed kinds give an <c>anyOf</c> of one single-typed
+    /// enum per kind: clients that map schemas onto a single-type dialect (Gemini function declarations) reject a
+    /// <c>type</c> array or an enum without a type.
+    /// </summary>
     private static void WriteEnum(Utf8JsonWriter w, IReadOnlyList<JsonElement> values, ToolParameterType declared)
     {
-        // Same-kind literals collapse to {"type": ..., "enum": [...]}; mixed kinds leave the type out.
-        var kind = values[0].ValueKind;
-        bool same = true;
-        foreach (var v in values) same &= v.ValueKind == kind || (v.ValueKind is JsonValueKind.True or JsonValueKind.False && kind is JsonValueKind.True or JsonValueKind.False);
-        if (same)
+        var kinds = new List<string>(1);
+        foreach (var v in values)
+            if (!kinds.Contains(EnumType(v, declared)))
+                kinds.Add(EnumType(v, declared));
+        if (kinds.Count == 1)
         {
-            string type = kind switch
-            {
-                JsonValueKind.String => "string",
-                JsonValueKind.Number => declared == ToolParameterType.Integer ? "integer" : "number",
-                _ => "boolean",
-            };
-            w.WriteString("type", type);
+            WriteTypedEnum(w, kinds[0], values, declared);
+            return;
         }
-        w.WriteStartArray("enum");
-        foreach (var v in values) v.WriteTo(w);
+        w.WriteStartArray("anyOf");
+        foreach (var kind in kinds)
+        {
+            w.WriteStartObject();
+            WriteTypedEnum(w, kind, values, declared);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
     }
+
+    private static void WriteTypedEnum(Utf8JsonWriter w, string type, IReadOnlyList<JsonElement> values, ToolParameterType declared)
+    {
+        w.WriteString("type", type);
+        w.WriteStartArray("enum");
+        foreach (var v in values)
+            if (EnumType(v, declared) == type)
+                v.WriteTo(w);
+        w.WriteEndArray();
+    }
+
+    private static string EnumType(JsonElement value, ToolParameterType declared) => value.ValueKind switch
+    {
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => declared == ToolParameterType.Integer ? "integer" : "number",
+        _ => "boolean",
+    };
 
     private static string JsonType(ToolParameterType type) => type switch
     {

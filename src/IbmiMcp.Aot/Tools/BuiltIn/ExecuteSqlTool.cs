@@ -45,7 +45,7 @@ internal sealed class ExecuteSqlTool : BuiltInTool
 
         var refusal = _readOnly ? SqlStatementClassifier.CheckReadOnly(statement) : SqlStatementClassifier.CheckSingleStatement(statement);
         if (refusal is not null)
-            return BuiltInResults.Error(ToolName, (_readOnly ? "Write operations detected: " : "") + refusal, "VALIDATION_ERROR");
+            return BuiltInResults.Error(ToolName, refusal, "VALIDATION_ERROR");
 
         string? statementType = null;
         using (var parsed = await sql.ExecuteAsync(new SqlCommand

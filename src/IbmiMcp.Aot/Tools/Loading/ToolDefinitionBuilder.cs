@@ -13,7 +13,10 @@ namespace IbmiMcp.Tools;
 /// </summary>
 internal static class ToolDefinitionBuilder
 {
-    /// <summary>The structuredContent shape of YAML tools (spec §5.9), declared as the tool's output schema.</summary>
+    /// <summary>
+    /// The structuredContent shape of YAML tools (spec §5.9), declared as the tool's output schema. Every node has one
+    /// type (errorCode is always a JSON-RPC style integer here), so single-type schema dialects accept it.
+    /// </summary>
     public static readonly JsonElement OutputSchema = JsonElement.Parse("""
         {"type":"object","properties":{
           "success":{"type":"boolean"},
@@ -24,7 +27,7 @@ internal static class ToolDefinitionBuilder
             "parameterMode":{"type":"string"},"parameterCount":{"type":"number"},"processedParameters":{"type":"number"},
             "toolName":{"type":"string"},"sqlStatement":{"type":"string"},"parameters":{"type":"object"},
             "truncated":{"type":"boolean"},"hasMore":{"type":"boolean"}}},
-          "error":{"type":"string"},"errorCode":{"type":["number","string"]},"errorDetails":{"type":"object"}},
+          "error":{"type":"string"},"errorCode":{"type":"integer"},"errorDetails":{"type":"object"}},
          "required":["success","data"]}
         """);
 

@@ -21,7 +21,7 @@ internal static class SqlStatementClassifier
 
         while (lexer.Next(out var token))
         {
-            if (sawTerminator) return "Multiple statements are not allowed";
+            if (sawTerminator) return "Multiple statements are not allowed: send one statement per call";
             if (token.Kind == SqlTokenKind.Semicolon) { sawTerminator = true; continue; }
 
             if (!started)
@@ -34,7 +34,10 @@ internal static class SqlStatementClassifier
                     && !first.Equals("WITH", StringComparison.OrdinalIgnoreCase)
                     && !first.Equals("VALUES", StringComparison.OrdinalIgnoreCase))
                 {
-                    return $"Write operations detected: {first.ToString().ToUpperInvariant()} statements are not allowed in read-only mode (only SELECT, WITH and VALUES queries)";
+                    // Only a statement that can change something is called a write; a typo is told what is allowed.
+                    return IsChangingStatement(first)
+                        ? $"Write operations detected: {first.ToString().ToUpperInvariant()} statements are not allowed in read-only mode (only SELECT, WITH and VALUES queries)"
+                        : $"Read-only mode runs only SELECT, WITH and VALUES queries; this statement starts with '{first.ToString()}'";
                 }
                 started = true;
                 startsWithValues = first.Equals("VALUES", StringComparison.OrdinalIgnoreCase);
@@ -91,6 +94,15 @@ internal static class SqlStatementClassifier
         _ => false,
     };
 
+    private static readonly System.Collections.Frozen.FrozenSet<string> ChangingStatements = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+    [
+        "INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP", "RENAME", "COMMENT", "LABEL", "GRANT",
+        "REVOKE", "CALL", "SET", "REFRESH", "LOCK", "COMMIT", "ROLLBACK", "TRANSFER", "EXECUTE",
+    ], StringComparer.OrdinalIgnoreCase);
+
+    private static bool IsChangingStatement(ReadOnlySpan<char> word)
+        => ChangingStatements.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+
     private static bool Is(ReadOnlySpan<char> span, SqlToken token, string word) =>
         span.Slice(token.Start, token.Length).Equals(word, StringComparison.OrdinalIgnoreCase);
 
@@ -105,7 +117,7 @@ internal static class SqlStatementClassifier
         bool terminated = false, any = false;
         while (lexer.Next(out var token))
         {
-            if (terminated) return "Multiple statements are not allowed";
+            if (terminated) return "Multiple statements are not allowed: send one statement per call";
             if (token.Kind == SqlTokenKind.Semicolon) terminated = true;
             else any = true;
         }

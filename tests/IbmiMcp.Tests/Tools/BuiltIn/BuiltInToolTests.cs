@@ -118,21 +118,24 @@ public sealed class BuiltInToolTests
     }
 
     [Fact]
-    public async Task Execute_sql_read_only_refuses_writes_before_asking_the_server()
+    public async Task Execute_sql_read_only_refuses_writes_before_asking_the_server_with_one_clear_sentence()
     {
         var sql = new ScriptedSqlRunner("U", _ => ScriptedSqlRunner.Empty());
         var tool = new ExecuteSqlTool(readOnly: true);
-        foreach (var statement in new[]
+        foreach (var (statement, expected) in new[]
                  {
-                     "DELETE FROM HR.EMPLOYEE",
-                     "SELECT * FROM A; DROP TABLE A",
-                     "SELECT QSYS2.QCMDEXC('DLTLIB X') FROM SYSIBM.SYSDUMMY1",
-                     "CALL QSYS2.QCMDEXC('X')",
-                     "SELECT * FROM FINAL TABLE (INSERT INTO T VALUES 1)",
+                     ("DELETE FROM HR.EMPLOYEE", "Write operations detected: DELETE statements are not allowed in read-only mode (only SELECT, WITH and VALUES queries)"),
+                     ("SELECT * FROM A; DROP TABLE A", "Multiple statements are not allowed: send one statement per call"),
+                     ("SELECT QSYS2.QCMDEXC('DLTLIB X') FROM SYSIBM.SYSDUMMY1", "Write operations detected: QSYS2.QCMDEXC changes the system and is not allowed in read-only mode"),
+                     ("CALL QSYS2.QCMDEXC('X')", "Write operations detected: CALL statements are not allowed in read-only mode (only SELECT, WITH and VALUES queries)"),
+                     ("SELECT * FROM FINAL TABLE (INSERT INTO T VALUES 1)", "Write operations detected: INSERT inside a query is not allowed in read-only mode"),
+                     ("SELEC * FROM T", "Read-only mode runs only SELECT, WITH and VALUES queries; this statement starts with 'SELEC'"),
                  })
         {
             var result = await CallAsync(tool, JsonSerializer.Serialize(new Dictionary<string, string> { ["sql"] = statement }), sql);
             Assert.True(result.IsError, statement);
+            Assert.Equal("Error executing 'execute_sql': " + expected, Text(result));
+            ErrorText.AssertNoRepeatedPhrase(Text(result));
         }
         Assert.Empty(sql.Commands);
     }
