@@ -72,6 +72,7 @@ internal static class ConfigurationLoader
             HttpEndpointPath = r.Path("MCP_HTTP_ENDPOINT_PATH", "/mcp"),
             MaxRequestBodyBytes = r.Int("MCP_HTTP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
             StatefulSessionStaleTimeoutMs = r.Int("MCP_STATEFUL_SESSION_STALE_TIMEOUT_MS", 1_800_000, 1000, int.MaxValue),
+            CompletionTimeoutMs = r.Int("MCP_COMPLETION_TIMEOUT_MS", 2000, 100, 60_000),
             AllowedOrigins = r.List("MCP_ALLOWED_ORIGINS"),
             HttpsCertPath = r.ExistingFile("MCP_HTTPS_CERT_PATH"),
             HttpsKeyPath = r.ExistingFile("MCP_HTTPS_KEY_PATH"),

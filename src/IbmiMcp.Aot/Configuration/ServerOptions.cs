@@ -18,6 +18,7 @@ internal sealed class ServerOptions
     public string HttpEndpointPath { get; init; } = "/mcp";               // MCP_HTTP_ENDPOINT_PATH
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;         // MCP_HTTP_MAX_BODY_BYTES
     public int StatefulSessionStaleTimeoutMs { get; init; } = 1_800_000;  // MCP_STATEFUL_SESSION_STALE_TIMEOUT_MS
+    public int CompletionTimeoutMs { get; init; } = 2000;                 // MCP_COMPLETION_TIMEOUT_MS (catalog lookups for completion/complete)
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];      // MCP_ALLOWED_ORIGINS (loopback always allowed)
     public string? HttpsCertPath { get; init; }                           // MCP_HTTPS_CERT_PATH (PEM)
     public string? HttpsKeyPath { get; init; }                            // MCP_HTTPS_KEY_PATH (PEM)

@@ -38,6 +38,8 @@ internal sealed class BuiltInToolSource : IToolSource
 
     public IReadOnlyList<Tool> ListTools() => _tools;
 
+    public IReadOnlyList<Prompts.PromptDefinition> Prompts => [];
+
     public bool Contains(string name) => _byName.ContainsKey(name);
 
     public ValueTask<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, Caller caller, CancellationToken cancellationToken)

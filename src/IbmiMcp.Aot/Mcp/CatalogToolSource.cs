@@ -41,6 +41,8 @@ internal sealed class CatalogToolSource : IToolSource, IDisposable
 
     public IReadOnlyList<Tool> ListTools() => _snapshot.Tools;
 
+    public IReadOnlyList<Prompts.PromptDefinition> Prompts => _snapshot.Catalog.PromptList;
+
     public bool Contains(string name) => _snapshot.Catalog.Tools.ContainsKey(name);
 
     public ValueTask<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, Caller caller, CancellationToken cancellationToken)

@@ -31,6 +31,8 @@ internal sealed class CompositeToolSource : IToolSource
 
     public IReadOnlyList<Tool> ListTools() => _snapshot.Tools;
 
+    public IReadOnlyList<Prompts.PromptDefinition> Prompts => _snapshot.Prompts;
+
     public bool Contains(string name) => _snapshot.Owners.ContainsKey(name);
 
     public ValueTask<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, Caller caller, CancellationToken cancellationToken)
@@ -51,8 +53,12 @@ internal sealed class CompositeToolSource : IToolSource
         var tools = new List<Tool>();
         var owners = new Dictionary<string, IToolSource>(StringComparer.Ordinal);
         var toolsets = new List<McpToolset>();
+        var prompts = new List<Prompts.PromptDefinition>();
         foreach (var part in parts)
         {
+            foreach (var prompt in part.Prompts)
+                if (!prompts.Exists(p => p.Name == prompt.Name))
+                    prompts.Add(prompt);
             foreach (var tool in part.ListTools())
             {
                 if (owners.TryAdd(tool.Name, part))
@@ -60,8 +66,9 @@ internal sealed class CompositeToolSource : IToolSource
             }
             toolsets.AddRange(part.Toolsets);
         }
-        return new Snapshot(tools, owners, toolsets, ToolAccessPolicy.Combine(parts.Select(p => p.Access)));
+        return new Snapshot(tools, owners, toolsets, ToolAccessPolicy.Combine(parts.Select(p => p.Access)), prompts);
     }
 
-    private sealed record Snapshot(List<Tool> Tools, Dictionary<string, IToolSource> Owners, List<McpToolset> Toolsets, ToolAccessPolicy Access);
+    private sealed record Snapshot(List<Tool> Tools, Dictionary<string, IToolSource> Owners, List<McpToolset> Toolsets, ToolAccessPolicy Access,
+        List<Prompts.PromptDefinition> Prompts);
 }

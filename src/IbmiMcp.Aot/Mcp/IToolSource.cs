@@ -7,7 +7,8 @@ namespace IbmiMcp.Mcp;
 
 /// <summary>
 /// What the MCP layer needs from a set of tools: the advertised list, a name check, execution as a given caller,
-/// the toolsets (for the <c>toolsets://</c> resources) and a change signal (for <c>notifications/tools/list_changed</c>).
+/// the toolsets (for the <c>toolsets://</c> resources), the prompts of the same YAML files, and a change signal (for
+/// <c>notifications/tools/list_changed</c> and <c>notifications/prompts/list_changed</c>).
 /// Implemented by the built-in tools, the YAML catalog adapter and <see cref="CompositeToolSource"/>.
 /// </summary>
 internal interface IToolSource
@@ -27,6 +28,9 @@ internal interface IToolSource
 
     /// <summary>Who may use which tool (YAML `authorization:` rules, built-in rules included); <see cref="ToolAccessPolicy.Open"/> when none.</summary>
     ToolAccessPolicy Access { get; }
+
+    /// <summary>The YAML prompts (prompts/list), in definition order; empty for sources without a catalog.</summary>
+    IReadOnlyList<Prompts.PromptDefinition> Prompts { get; }
 
     /// <summary>Raised after the tool list changed (YAML reload). Handlers must be cheap and must not throw.</summary>
     event Action? Changed;

@@ -8,7 +8,7 @@ using ModelContextProtocol.Server;
 namespace IbmiMcp.Mcp;
 
 /// <summary>
-/// The SDK handlers for tools and resources. The caller reaches them explicitly: over HTTP through
+/// The SDK handlers for tools, resources, prompts and completions. The caller reaches them explicitly: over HTTP through
 /// <c>JsonRpcMessage.Context.Items[<see cref="CallerItemKey"/>]</c>, set by <see cref="McpHttpEndpoint"/> per POST;
 /// over stdio as the fixed caller given to <see cref="CreateServerOptions"/>. Never through ambient state.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class McpHandlers
 
     private readonly IToolSource _tools;
     private readonly ToolsetsResource _toolsets;
+    private readonly McpPrompts _prompts;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly Observability.Telemetry _telemetry;
@@ -30,6 +31,7 @@ internal sealed class McpHandlers
         _tools = tools;
         Access = new ToolAccess(tools);
         _toolsets = new ToolsetsResource(Access, timeProvider ?? TimeProvider.System);
+        _prompts = new McpPrompts(Access, _toolsets, TimeSpan.FromMilliseconds(options.CompletionTimeoutMs));
         _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp");
     }
 
@@ -50,6 +52,8 @@ internal sealed class McpHandlers
             {
                 Tools = new ToolsCapability { ListChanged = true },
                 Resources = new ResourcesCapability { ListChanged = false, Subscribe = false },
+                Prompts = new PromptsCapability { ListChanged = true },
+                Completions = new CompletionsCapability(),
             },
             Handlers = new McpServerHandlers
             {
@@ -57,6 +61,10 @@ internal sealed class McpHandlers
                 CallToolHandler = (request, ct) => CallToolAsync(request, fixedCaller, ct),
                 ListResourcesHandler = (request, _) => ValueTask.FromResult(_toolsets.List(ResolveCaller(request, fixedCaller))),
                 ReadResourceHandler = (request, _) => ValueTask.FromResult(_toolsets.Read(request.Params?.Uri, ResolveCaller(request, fixedCaller))),
+                ListResourceTemplatesHandler = (_, _) => ValueTask.FromResult(_toolsets.ListTemplates()),
+                ListPromptsHandler = (request, _) => ValueTask.FromResult(_prompts.List(ResolveCaller(request, fixedCaller))),
+                GetPromptHandler = (request, _) => ValueTask.FromResult(_prompts.Get(request.Params, ResolveCaller(request, fixedCaller))),
+                CompleteHandler = (request, ct) => _prompts.CompleteAsync(request.Params, ResolveCaller(request, fixedCaller), ct),
             },
         };
     }

@@ -65,7 +65,10 @@ internal sealed class McpSessionStore : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Sends notifications/tools/list_changed to every live session; best effort, never blocks the caller.</summary>
+    /// <summary>
+    /// Sends notifications/tools/list_changed and notifications/prompts/list_changed (both come from the same YAML
+    /// files) to every live session; best effort, never blocks the caller.
+    /// </summary>
     public int NotifyToolsChanged()
     {
         var count = 0;
@@ -84,6 +87,7 @@ internal sealed class McpSessionStore : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(session.Lifetime);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await session.Server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, timeout.Token).ConfigureAwait(false);
+            await session.Server.SendNotificationAsync(NotificationMethods.PromptListChangedNotification, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

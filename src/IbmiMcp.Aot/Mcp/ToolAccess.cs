@@ -58,19 +58,46 @@ internal sealed class ToolAccess
     /// <summary>Null when the caller may call the tool; else the rule that refuses it.</summary>
     public AccessRule? Refusal(string tool, Caller caller) => _tools.Access.Refusal(tool, caller.Profile);
 
+    /// <summary>Null when the caller may see and get the prompt; else its rule (prompts carry only their own).</summary>
+    public static AccessRule? Refusal(Prompts.PromptDefinition prompt, Caller caller)
+        => prompt.Authorization is { } rule && !rule.Admits(caller.Profile) ? rule : null;
+
+    public IReadOnlyList<Prompts.PromptDefinition> AllPrompts => _tools.Prompts;
+
+    /// <summary>The prompts <paramref name="caller"/> may see, in definition order.</summary>
+    public IReadOnlyList<Prompts.PromptDefinition> VisiblePrompts(Caller caller)
+    {
+        var all = _tools.Prompts;
+        List<Prompts.PromptDefinition>? visible = null;
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (Refusal(all[i], caller) is null)
+            {
+                visible?.Add(all[i]);
+                continue;
+            }
+            visible ??= [.. all.Take(i)];
+        }
+        return visible ?? all;
+    }
+
     /// <summary>The message a refused caller gets: names the rule it fails (the groups, authorities or scopes needed).</summary>
-    public static string Message(string tool, AccessRule rule, Caller caller)
+    public static string Message(string tool, AccessRule rule, Caller caller) => Message("tool", tool, rule, caller);
+
+    public static string Message(string kind, string name, AccessRule rule, Caller caller)
     {
         var profile = caller.Profile;
-        var have = caller.Kind == CallerKind.IbmiToken
+        var who = profile.Names.Count > 0 ? profile.Names[0] : caller.Identity;   // the server account's user in none/stdio
+        // IBM i callers (signed-on users, and the server account of none/stdio) are described by their profile.
+        var have = caller.Kind is CallerKind.IbmiToken or CallerKind.Anonymous or CallerKind.Stdio
             ? (profile.Complete
-                ? $"{caller.Identity} is in {(profile.Groups.Count == 0 ? "no group" : "groups " + string.Join(", ", profile.Groups))}"
+                ? $"{who} is in {(profile.Groups.Count == 0 ? "no group" : "groups " + string.Join(", ", profile.Groups))}"
                   + (profile.SpecialAuthorities.Count == 0 ? "" : " with " + string.Join(" ", profile.SpecialAuthorities))
-                : $"the IBM i profile of {caller.Identity} could not be read at sign-on")
+                : $"the IBM i profile of {who} could not be read at sign-on")
             : $"the token grants {(profile.Scopes.Count == 0 ? "no scope" : "scopes " + string.Join(" ", profile.Scopes))}";
-        // Name where the rule comes from only when it is not the tool's own: "tool 't' requires … (tool 't')" says it twice.
-        var origin = rule.Origin == $"tool '{tool}'" ? "" : $" (rule of {rule.Origin})";
-        return $"Forbidden: tool '{tool}' requires {rule.Describe()}{origin}; {have}.";
+        // Name where the rule comes from only when it is not the item's own: "tool 't' requires … (tool 't')" says it twice.
+        var origin = rule.Origin == $"{kind} '{name}'" ? "" : $" (rule of {rule.Origin})";
+        return $"Forbidden: {kind} '{name}' requires {rule.Describe()}{origin}; {have}.";
     }
 
     /// <summary>The toolsets a caller may see, each listing only the tools it may call; empty toolsets are left out.</summary>

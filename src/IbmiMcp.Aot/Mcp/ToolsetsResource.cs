@@ -69,6 +69,31 @@ internal sealed class ToolsetsResource
         return new ReadResourceResult { Contents = [BlobResourceContents.FromBytes(bytes, uri, MimeType)] };
     }
 
+    /// <summary>The template <c>toolsets://{toolset}</c> (resources/templates/list), whose argument completes.</summary>
+    public const string Template = Scheme + "{toolset}";
+
+    public ListResourceTemplatesResult ListTemplates() => new()
+    {
+        ResourceTemplates =
+        [
+            new ResourceTemplate
+            {
+                UriTemplate = Template, Name = "toolset", Title = "One toolset",
+                Description = "One toolset with its tools; the toolset name completes.", MimeType = MimeType,
+            },
+        ],
+    };
+
+    /// <summary>completion/complete for <c>ref/resource</c>: the toolset names this caller may see.</summary>
+    public Completion Complete(string? uriTemplate, string? argument, string? prefix, Caller caller)
+    {
+        if (!string.Equals(uriTemplate, Template, StringComparison.Ordinal))
+            throw new McpProtocolException($"Unknown resource template: '{uriTemplate}' (templates: {Template})", McpErrorCode.InvalidParams);
+        if (!string.Equals(argument, "toolset", StringComparison.Ordinal))
+            throw new McpProtocolException($"Resource template {Template} has no argument '{argument}' (arguments: toolset)", McpErrorCode.InvalidParams);
+        return Prompts.ArgumentCompleter.FromValues(_access.VisibleToolsets(caller).Select(s => s.Name), prefix);
+    }
+
     internal static byte[] Describe(IReadOnlyList<McpToolset> toolsets, DateTimeOffset now)
     {
         var membership = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -19,6 +19,8 @@ internal sealed class FakeToolSource : IToolSource
 
     public IbmiMcp.Tools.ToolAccessPolicy Access { get; set; } = IbmiMcp.Tools.ToolAccessPolicy.Open;
 
+    public IReadOnlyList<IbmiMcp.Prompts.PromptDefinition> Prompts { get; set; } = [];
+
     public IReadOnlyList<McpToolset> Toolsets { get; set; } =
         [new McpToolset("basics", "Basics", "Echo and friends", ["echo", "fail"]), new McpToolset("danger", null, null, ["boom", "echo"])];
 

@@ -63,6 +63,7 @@ public sealed class ToolAuthorizationTests : IAsyncDisposable
         public event Action? Changed { add => _inner.Changed += value; remove => _inner.Changed -= value; }
         public ToolAccessPolicy Access { get; set; } = ToolAccessPolicy.Open;
         public IReadOnlyList<McpToolset> Toolsets => _inner.Toolsets;
+        public IReadOnlyList<IbmiMcp.Prompts.PromptDefinition> Prompts => _inner.Prompts;
         public IReadOnlyList<ModelContextProtocol.Protocol.Tool> ListTools() => _inner.ListTools();
         public bool Contains(string name) => _inner.Contains(name);
         public void AddTool(string name) => _inner.AddTool(name);

@@ -24,6 +24,9 @@ public sealed class ToolsSchemaDocumentTests
         Assert.Equal(ToolFileParser.ToolsetKeys.Order(), Keys(Def("toolset")).Order());
         Assert.Equal(ToolFileParser.SecurityKeys.Order(), Keys(Def("tool").GetProperty("properties").GetProperty("security")).Order());
         Assert.Equal(ToolFileParser.AuthorizationKeys.Order(), Keys(Def("authorization")).Order());
+        Assert.Equal(ToolFileParser.PromptKeys.Order(), Keys(Def("prompt")).Order());
+        Assert.Equal(ToolFileParser.PromptArgumentKeys.Order(), Keys(Def("promptArgument")).Order());
+        Assert.Equal(ToolFileParser.PromptMessageKeys.Order(), Keys(Def("promptMessage")).Order());
         Assert.Equal(ToolFileParser.BuiltInToolKeys.Order(), Keys(Schema.GetProperty("properties").GetProperty("builtin_tools").GetProperty("additionalProperties")).Order());
         Assert.Equal(IbmiMcp.Tools.BuiltIn.BuiltInTools.Names.Order(),
             Schema.GetProperty("properties").GetProperty("builtin_tools").GetProperty("propertyNames").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order());

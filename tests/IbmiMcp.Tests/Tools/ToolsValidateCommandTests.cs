@@ -17,7 +17,8 @@ public sealed class ToolsValidateCommandTests
     {
         var (code, output, _) = Run("validate", ToolTestFiles.ShippedDirectory);
         Assert.Equal(0, code);
-        Assert.StartsWith("OK: 4 file(s)", output);
+        Assert.StartsWith("OK: 5 file(s), 18 tool(s), 4 toolset(s), 3 prompt(s), 1 source(s)", output);
+        Assert.Contains("  explain_table(schema* (completes schemas), table* (completes tables of schema))", output);
     }
 
     [Fact]

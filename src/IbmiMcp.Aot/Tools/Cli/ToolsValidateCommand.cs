@@ -48,9 +48,11 @@ internal static class ToolsValidateCommand
         foreach (var w in result.Warnings) stderr.WriteLine($"{w} (warning)");
         if (result.Catalog is { } catalog)
         {
-            stdout.WriteLine($"OK: {result.Files.Count} file(s), {catalog.Tools.Count} tool(s), {catalog.ToolsetList.Count} toolset(s), {catalog.Sources.Count} source(s)"
+            stdout.WriteLine($"OK: {result.Files.Count} file(s), {catalog.Tools.Count} tool(s), {catalog.ToolsetList.Count} toolset(s), "
+                + $"{catalog.PromptList.Count} prompt(s), {catalog.Sources.Count} source(s)"
                 + (result.Warnings.Count > 0 ? $", {result.Warnings.Count} warning(s)" : ""));
             WriteAuthorization(catalog, stdout);
+            WritePrompts(catalog, stdout);
             return strict && result.Warnings.Count > 0 ? 1 : 0;
         }
         stdout.WriteLine($"FAILED: {result.Errors.Count} error(s), {result.Warnings.Count} warning(s) in {result.Files.Count} file(s)");
@@ -70,6 +72,25 @@ internal static class ToolsValidateCommand
         stdout.WriteLine($"authorization: {restricted.Count} restricted tool(s)");
         foreach (var name in restricted)
             stdout.WriteLine($"  {name}: " + string.Join(" and ", catalog.Access.RulesFor(name).Select(r => $"[{r.Describe()}] ({r.Origin})")));
+    }
+
+    /// <summary>One line per prompt: its arguments (required ones marked *, completions named) and its rule, if any.</summary>
+    private static void WritePrompts(ToolCatalog catalog, TextWriter stdout)
+    {
+        if (catalog.PromptList.Count == 0)
+            return;
+        stdout.WriteLine($"prompts: {catalog.PromptList.Count}");
+        foreach (var prompt in catalog.PromptList)
+        {
+            var arguments = string.Join(", ", prompt.Arguments.Select(a => a.Name + (a.Required ? "*" : "") + a.Completion switch
+            {
+                Prompts.ArgumentCompletionKind.Enum => " (enum)",
+                Prompts.ArgumentCompletionKind.Schema => " (completes schemas)",
+                Prompts.ArgumentCompletionKind.Table => $" (completes tables of {prompt.Arguments[a.SchemaArgument].Name})",
+                _ => "",
+            }));
+            stdout.WriteLine($"  {prompt.Name}({arguments})" + (prompt.Authorization is { } rule ? $" [{rule.Describe()}]" : ""));
+        }
     }
 
     /// <summary>The reference reads these switches as true only for the exact text "true".</summary>

@@ -89,6 +89,8 @@ internal static class ToolCatalogLoader
         var toolsets = new Dictionary<string, ToolsetDraft>(StringComparer.Ordinal);
         var toolsetOrder = new List<string>();
         var metadata = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var prompts = new Dictionary<string, Prompts.PromptDefinition>(StringComparer.Ordinal);
+        var promptOrder = new List<string>();
         var rules = new Dictionary<string, List<AccessRule>>(StringComparer.Ordinal);
         void AddRule(string tool, AccessRule rule)
         {
@@ -152,6 +154,22 @@ internal static class ToolCatalogLoader
             if (content.Metadata is { ValueKind: JsonValueKind.Object } md)
                 foreach (var p in md.EnumerateObject()) metadata[p.Name] = p.Value;
             foreach (var (tool, rule) in content.BuiltInRules) AddRule(tool, rule);
+            foreach (var prompt in content.Prompts)
+            {
+                if (prompts.TryGetValue(prompt.Name, out var existing))
+                {
+                    if (!settings.AllowDuplicateTools)
+                    {
+                        errors.Add(new ToolLoadError(prompt.Location, "duplicate-prompt",
+                            $"Duplicate prompt name: {prompt.Name}. To let a later file override it, set YAML_ALLOW_DUPLICATE_TOOLS=true (first defined at {existing.Location})"));
+                        continue;
+                    }
+                }
+                else promptOrder.Add(prompt.Name);
+                prompts[prompt.Name] = prompt;
+                if (!IsPortableToolName(prompt.Name))
+                    warnings.Add(new ToolLoadError(prompt.Location, "prompt-name", $"Prompt name '{prompt.Name}' has characters outside A-Z a-z 0-9 _ - . or is longer than 128; some MCP clients refuse such names"));
+            }
         }
         foreach (var name in toolOrder)
             if (tools[name].Authorization is { } own) AddRule(name, own);
@@ -265,6 +283,6 @@ internal static class ToolCatalogLoader
             servedToolsets.Select(n => Finish(n, onlyServed: true)).ToList(),
             toolsetOrder.Select(n => Finish(n, onlyServed: false)).ToList(),
             sourceOrder.Select(n => sources[n]).ToList(),
-            mergedMetadata, files, selected, new ToolAccessPolicy(rules));
+            mergedMetadata, files, selected, new ToolAccessPolicy(rules), promptOrder.Select(n => prompts[n]).ToList());
     }
 }

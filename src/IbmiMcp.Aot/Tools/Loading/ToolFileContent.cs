@@ -9,6 +9,7 @@ internal sealed class ToolFileContent
     public List<ToolSource> Sources { get; } = [];
     public List<ToolDraft> Tools { get; } = [];
     public List<ToolsetDraft> Toolsets { get; } = [];
+    public List<Prompts.PromptDefinition> Prompts { get; } = [];
     public JsonElement? Metadata { get; set; }
     /// <summary>`builtin_tools.<name>.authorization` rules, in file order.</summary>
     public List<(string Tool, AccessRule Rule)> BuiltInRules { get; } = [];

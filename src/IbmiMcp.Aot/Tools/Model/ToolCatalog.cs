@@ -17,8 +17,10 @@ internal sealed class ToolCatalog
 
     public ToolCatalog(IReadOnlyList<SqlTool> tools, IReadOnlyList<Toolset> toolsets, IReadOnlyList<Toolset> availableToolsets,
         IReadOnlyList<ToolSource> sources, JsonElement? metadata, IReadOnlyList<string> files, IReadOnlyList<string> selectedToolsets,
-        ToolAccessPolicy? access = null)
+        ToolAccessPolicy? access = null, IReadOnlyList<Prompts.PromptDefinition>? prompts = null)
     {
+        PromptList = prompts ?? [];
+        Prompts = PromptList.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
         Access = access ?? ToolAccessPolicy.Open;
         ToolList = tools;
         Tools = tools.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
@@ -47,6 +49,10 @@ internal sealed class ToolCatalog
     public IReadOnlyList<string> SelectedToolsets { get; }
 
     public bool TryGetTool(string name, out SqlTool tool) => Tools.TryGetValue(name, out tool!);
+
+    /// <summary>The `prompts:` of every file, in definition order (prompts/list).</summary>
+    public IReadOnlyList<Prompts.PromptDefinition> PromptList { get; }
+    public FrozenDictionary<string, Prompts.PromptDefinition> Prompts { get; }
 
     /// <summary>Who may use which tool (YAML tools and built-in tools alike), from `authorization:` rules.</summary>
     public ToolAccessPolicy Access { get; }
