@@ -40,6 +40,8 @@ internal sealed class IbmiAuthService : IAsyncDisposable
     public BearerAuthenticator Bearer { get; }
     /// <summary>The shared store's connection (readiness check), null with the memory store.</summary>
     internal RedisSessionBackend? Redis => _redis;
+    /// <summary>Seals values put in the shared store under the session key (also the MCP event store's), null with the memory store.</summary>
+    internal SessionSealer? Sealer { get; private init; }
 
     /// <summary>
     /// Builds the service, or returns null with every reason the server must not start in <paramref name="errors"/>
@@ -98,7 +100,10 @@ internal sealed class IbmiAuthService : IAsyncDisposable
         var bearer = new BearerAuthenticator(tokens, proxies);
         var endpoints = new AuthEndpoints(keys!, tokens, guard, replays, pools, proxies, bearer, settings, time, log, telemetry);
         AuthLog.Ready(log, keys!.ActiveKeyId, keys.KeyIds.Count() - 1, settings.AnyHost ? "*" : string.Join(",", settings.AllowedHosts));
-        return (new IbmiAuthService(keys, tokens, guard, replays, endpoints, bearer, settings, log, time, redis, sessionKeys), []);
+        return (new IbmiAuthService(keys, tokens, guard, replays, endpoints, bearer, settings, log, time, redis, sessionKeys)
+        {
+            Sealer = sessionKeys is null ? null : new SessionSealer(sessionKeys),
+        }, []);
     }
 
     /// <summary>One reaper tick: expired sessions out (pools closed), aged-out guard and replay entries forgotten.</summary>

@@ -134,10 +134,11 @@ internal static class ServeCommand
         telemetry.Telemetry.Metrics.ObservePools(() => PoolGauges.From(MapepirePool.TotalStatistics()));
         var health = new HealthEndpoint(checks, options.ServerVersion, time);
 
+        var events = Mcp.Resumability.McpEventStore.Create(options, auth?.Redis, auth?.Sealer, loggerFactory);
         McpHttpEndpoint? mcp = null;
         await using var server = HttpServer.Create(options, loggerProvider, _ =>
         {
-            mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time, telemetry.Telemetry);
+            mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time, telemetry.Telemetry, events);
             var metricsEndpoint = options.MetricsEnabled ? new MetricsEndpoint(telemetry.Telemetry.Metrics) : null;
             var router = new Router(new RouteHandlers
             {
@@ -179,6 +180,10 @@ internal static class ServeCommand
         }
         if (catalog is not null)
             stderr.WriteLine($"✓ {catalog.ToolList.Count} YAML tools in {catalog.ToolsetList.Count} toolsets from {options.ToolsYamlPath}");
+        if (events is not null && options.SessionMode != SessionMode.Stateless)
+            stderr.WriteLine(events.Shared
+                ? $"✓ Resumable streams: events in redis, sealed, kept {options.SseEventRetentionSeconds} s (any replica resumes)"
+                : $"✓ Resumable streams: events in memory (up to {options.SseEventStoreMaxBytes / (1024 * 1024)} MiB), kept {options.SseEventRetentionSeconds} s");
         if (options.AuditLog is not null)
             stderr.WriteLine($"✓ Audit trail: {options.AuditLog}");
         if (options.MetricsEnabled)

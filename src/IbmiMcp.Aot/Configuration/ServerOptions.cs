@@ -18,7 +18,12 @@ internal sealed class ServerOptions
     public string HttpEndpointPath { get; init; } = "/mcp";               // MCP_HTTP_ENDPOINT_PATH
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;         // MCP_HTTP_MAX_BODY_BYTES
     public int StatefulSessionStaleTimeoutMs { get; init; } = 1_800_000;  // MCP_STATEFUL_SESSION_STALE_TIMEOUT_MS
-    public int CompletionTimeoutMs { get; init; } = 2000;                 // MCP_COMPLETION_TIMEOUT_MS (catalog lookups for completion/complete)
+    public int CompletionTimeoutMs { get; init; } = 2000;
+    public bool ResumableStreams { get; init; } = true;                   // MCP_RESUMABLE_STREAMS
+    public int SseEventRetentionSeconds { get; init; } = 600;            // MCP_SSE_EVENT_RETENTION_SECONDS
+    public long SseEventStoreMaxBytes { get; init; } = 32L * 1024 * 1024; // MCP_SSE_EVENT_STORE_MAX_BYTES (memory store)
+    public int SseRetryMs { get; init; } = 1000;                          // MCP_SSE_RETRY_MS (SSE retry: on priming events)
+    public int SseResumePollMs { get; init; } = 200;                      // MCP_SSE_RESUME_POLL_MS (resumed streams look for new events)                 // MCP_COMPLETION_TIMEOUT_MS (catalog lookups for completion/complete)
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];      // MCP_ALLOWED_ORIGINS (loopback always allowed)
     public string? HttpsCertPath { get; init; }                           // MCP_HTTPS_CERT_PATH (PEM)
     public string? HttpsKeyPath { get; init; }                            // MCP_HTTPS_KEY_PATH (PEM)

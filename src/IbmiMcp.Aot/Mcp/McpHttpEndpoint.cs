@@ -38,15 +38,18 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     private readonly long _maxBody;
     private readonly McpFastPath _fastPath;
     private readonly McpHandlers _handlers;
+    private readonly Resumability.McpEventStore? _events;
 
     /// <param name="options">Reads HttpEndpointPath, SessionMode, AllowedOrigins, MaxRequestBodyBytes, StatefulSessionStaleTimeoutMs, ServerName/Version.</param>
     /// <param name="loggerFactory">Also handed to the SDK.</param>
     /// <param name="tools">All tools (built-in + YAML), usually a <see cref="CompositeToolSource"/>.</param>
     /// <param name="authenticator">One per MCP_AUTH_MODE, see <see cref="McpAuthenticators.Create"/>.</param>
     /// <param name="timeProvider">Clock for the session sweep; tests pass a fake.</param>
+    /// <param name="events">Keeps stateful sessions' SSE events for resuming with Last-Event-ID; null turns resumability off.</param>
     public McpHttpEndpoint(ServerOptions options, ILoggerFactory loggerFactory, IToolSource tools, IMcpAuthenticator authenticator,
-        TimeProvider? timeProvider = null, Observability.Telemetry? telemetry = null)
+        TimeProvider? timeProvider = null, Observability.Telemetry? telemetry = null, Resumability.McpEventStore? events = null)
     {
+        _events = events;
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp.Http");
@@ -278,7 +281,9 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     private async Task StartSessionAsync(HttpContext context, Caller caller, JsonRpcMessage message)
     {
         var id = McpSessionStore.NewSessionId();
-        var transport = new StreamableHttpServerTransport(_loggerFactory) { SessionId = id };
+#pragma warning disable MCP9006 // resumable streams exist for stateful (2025-11-25 and earlier) sessions, which this server serves on purpose
+        var transport = new StreamableHttpServerTransport(_loggerFactory) { SessionId = id, EventStreamStore = _events?.Store };
+#pragma warning restore MCP9006
         var server = McpServer.Create(transport, _serverOptions, _loggerFactory, null);
         var session = new McpSession(id, caller, transport, server, _sessions.Now);
         if (!_sessions.TryAdd(session))
@@ -290,6 +295,8 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             return;
         }
         McpLog.SessionOpened(_logger, id, caller.Identity);
+        if (_events is not null)
+            await _events.RecordOwnerAsync(id, caller, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers["Mcp-Session-Id"] = id;
         await PostToSessionAsync(context, session, message).ConfigureAwait(false);
     }
@@ -427,14 +434,27 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
                 "Not Acceptable: Client must accept text/event-stream").ConfigureAwait(false);
             return;
         }
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        if (lastEventId.Length > 0)
+        {
+            await ResumeAsync(context, caller, sessionId, lastEventId).ConfigureAwait(false);
+            return;
+        }
         var session = await FindSessionAsync(context, sessionId, caller).ConfigureAwait(false);
         if (session is null)
             return;
-        if (!session.TryOpenGetStream())
+        switch (session.TryOpenGetStream())
         {
-            await Reject(context, StatusCodes.Status409Conflict, -32000,
-                "Conflict: this session already has an open GET stream.").ConfigureAwait(false);
-            return;
+            case GetStreamOpening.AlreadyOpen:
+                await Reject(context, StatusCodes.Status409Conflict, -32000,
+                    "Conflict: this session already has an open GET stream.").ConfigureAwait(false);
+                return;
+            case GetStreamOpening.AlreadyUsed:
+                // The SDK transport serves its standalone stream once; what it sent since is replayed by Last-Event-ID.
+                await Reject(context, StatusCodes.Status409Conflict, -32000, _events is null
+                    ? "Conflict: this session's GET stream was already opened once; start a new session to open another."
+                    : "Conflict: this session's GET stream was already opened once; reconnect with Last-Event-ID to resume it.").ConfigureAwait(false);
+                return;
         }
 
         session.Enter(_sessions.Now);

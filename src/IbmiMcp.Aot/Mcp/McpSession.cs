@@ -13,7 +13,7 @@ internal sealed class McpSession : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private int _inFlight;
     private long _lastActivityTicks;
-    private int _getStreamOpen;
+    private int _getStreamState;   // 0 never opened, 1 open, 2 opened before and closed
     private int _disposed;
 
     public McpSession(string id, Caller owner, StreamableHttpServerTransport transport, McpServer server, long nowTicks)
@@ -55,10 +55,15 @@ internal sealed class McpSession : IAsyncDisposable
     public bool IsStale(long nowTicks, long staleTicks)
         => Volatile.Read(ref _inFlight) == 0 && nowTicks - Volatile.Read(ref _lastActivityTicks) > staleTicks;
 
-    /// <summary>Only one standalone GET stream per session, as the SDK's own host allows.</summary>
-    public bool TryOpenGetStream() => Interlocked.CompareExchange(ref _getStreamOpen, 1, 0) == 0;
+    /// <summary>One standalone GET stream per session, once: the SDK transport serves it a single time.</summary>
+    public GetStreamOpening TryOpenGetStream() => Interlocked.CompareExchange(ref _getStreamState, 1, 0) switch
+    {
+        0 => GetStreamOpening.Opened,
+        1 => GetStreamOpening.AlreadyOpen,
+        _ => GetStreamOpening.AlreadyUsed,
+    };
 
-    public void CloseGetStream() => Volatile.Write(ref _getStreamOpen, 0);
+    public void CloseGetStream() => Volatile.Write(ref _getStreamState, 2);
 
     public async ValueTask DisposeAsync()
     {
@@ -79,3 +84,5 @@ internal sealed class McpSession : IAsyncDisposable
         _lifetime.Dispose();
     }
 }
+
+internal enum GetStreamOpening { Opened, AlreadyOpen, AlreadyUsed }

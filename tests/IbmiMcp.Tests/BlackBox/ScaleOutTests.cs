@@ -365,6 +365,74 @@ public sealed class ScaleOutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_cut_on_one_replica_resumes_on_another_with_the_result_exactly_once_and_the_rows_sealed_in_Redis()
+    {
+        var token = await SignOnAsync();
+        using var home = Direct(0);
+        using var other = Direct(2);
+        HttpRequestMessage Post(string json, string? session)
+        {
+            var request = McpPost(json, token, session);
+            request.Headers.Remove("MCP-Protocol-Version");
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            return request;
+        }
+        using var initialized = await home.SendAsync(Post("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""", null));
+        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        using (await home.SendAsync(Post("""{"jsonrpc":"2.0","method":"notifications/initialized"}""", session))) { }
+
+        // A long IBM i call: the emulator holds the statement's answer back while the client's stream is cut.
+        _emulator.Faults.StallRequestType = "prepare_sql_execute";
+        _emulator.Faults.StallMs = 1500;
+        string lastEventId;
+        try
+        {
+            var call = await home.SendAsync(Post(ToolCall.Replace("\"id\":1", "\"id\":42"), session), HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+            var stream = await call.Content.ReadAsStreamAsync();
+            var first = new StringBuilder();
+            var one = new byte[1];
+            while (!first.ToString().EndsWith("\n\n", StringComparison.Ordinal) && await stream.ReadAsync(one) == 1)
+                first.Append((char)one[0]);
+            call.Dispose();   // cut mid-call
+            lastEventId = first.ToString().Split('\n').Single(l => l.StartsWith("id: ", StringComparison.Ordinal))[4..];
+        }
+        finally
+        {
+            _emulator.Faults.Reset();
+        }
+
+        var resume = new HttpRequestMessage(HttpMethod.Get, "/mcp");
+        resume.Headers.Accept.ParseAdd("text/event-stream");
+        resume.Headers.Add("Mcp-Session-Id", session);
+        resume.Headers.Add("Last-Event-ID", lastEventId);
+        resume.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var resumed = await other.SendAsync(resume);   // a replica that never saw the session
+        var body = await resumed.Content.ReadAsStringAsync();
+        Assert.True(resumed.StatusCode == HttpStatusCode.OK, body);
+        var answers = body.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal)).ToList();
+        var answer = JsonDocument.Parse(Assert.Single(answers)[6..]).RootElement;
+        Assert.Equal(42, answer.GetProperty("id").GetInt32());
+        var text = answer.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString()!;
+        Assert.Contains("HAAS", text);   // department A00's manager
+
+        // Another user's token cannot resume it, on either replica.
+        var bob = await SignOnAsync(user: "BOB", password: "bob12345");
+        var stolen = new HttpRequestMessage(HttpMethod.Get, "/mcp");
+        stolen.Headers.Accept.ParseAdd("text/event-stream");
+        stolen.Headers.Add("Mcp-Session-Id", session);
+        stolen.Headers.Add("Last-Event-ID", lastEventId);
+        stolen.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bob);
+        using var refused = await other.SendAsync(stolen);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        // The events are in Redis under the prefix, sealed: the rows are not readable there.
+        var dump = await RedisDump.ReadAllAsync(_redis);
+        Assert.Contains(dump, d => d.Key.StartsWith("ibmi-mcp:sse:", StringComparison.Ordinal));
+        Assert.DoesNotContain(dump, d => d.Value.AsSpan().IndexOf("HAAS"u8) >= 0);
+    }
+
+    [Fact]
     public async Task Redis_holds_no_password_and_no_token_in_any_key_or_value()
     {
         var token = await SignOnAsync();

@@ -19,6 +19,9 @@ internal sealed class FakeToolSource : IToolSource
 
     public IbmiMcp.Tools.ToolAccessPolicy Access { get; set; } = IbmiMcp.Tools.ToolAccessPolicy.Open;
 
+    /// <summary>A tool added as "slow" runs until this gate opens (a long IBM i call, for stream-resume tests).</summary>
+    public TaskCompletionSource SlowGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IReadOnlyList<IbmiMcp.Prompts.PromptDefinition> Prompts { get; set; } = [];
 
     public IReadOnlyList<McpToolset> Toolsets { get; set; } =
@@ -42,10 +45,18 @@ internal sealed class FakeToolSource : IToolSource
                 return ValueTask.FromResult(new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "[SQL0204] FOO in BAR type *FILE not found." }] });
             case "boom":
                 throw new InvalidOperationException("secret internals");
+            case "slow":
+                return SlowAsync();
             default:
                 var text = arguments is not null && arguments.TryGetValue("text", out var t) ? t.GetString() : "";
                 return ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = $"{caller.Identity}|{caller.Kind}|{text}" }] });
         }
+    }
+
+    private async ValueTask<CallToolResult> SlowAsync()
+    {
+        await SlowGate.Task;
+        return new CallToolResult { Content = [new TextContentBlock { Text = "slow done" }] };
     }
 
     public void AddTool(string name)

@@ -43,6 +43,9 @@ internal sealed class RedisSessionBackend : IAsyncDisposable
     public ISubscriber Subscriber => _connection.GetSubscriber();
     public bool IsConnected => _connection.IsConnected;
 
+    /// <summary>The connection itself, shared with the MCP event store's Redis cache (one multiplexer per process).</summary>
+    public IConnectionMultiplexer Connection => _connection;
+
     /// <summary>The sorted set of live sessions and reservations (score = expiry, Redis clock, ms): the cluster-wide session count.</summary>
     public RedisKey SessionsKey { get; }
 

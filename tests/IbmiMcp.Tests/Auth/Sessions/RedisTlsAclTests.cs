@@ -80,6 +80,38 @@ public sealed partial class RedisTlsAclTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_resumable_stream_store_works_as_the_documented_least_privilege_user()
+    {
+#pragma warning disable MCP9006
+        var a = await ReplicaAsync(_redis.CaPath);
+        var b = await ReplicaAsync(_redis.CaPath);
+        await RedisTokenStoreTests.Eventually(() => a.Backend.IsConnected && b.Backend.IsConnected);
+        var options = new IbmiMcp.Configuration.ServerOptions();
+        var ring = SessionKeyRing.FromKeys(Key);
+        var writerSide = IbmiMcp.Mcp.Resumability.McpEventStore.Create(options, a.Backend, new SessionSealer(ring), NullLoggerFactory.Instance)!;
+        var readerSide = IbmiMcp.Mcp.Resumability.McpEventStore.Create(options, b.Backend, new SessionSealer(ring), NullLoggerFactory.Instance)!;
+        var alice = new Caller("ALICE", CallerKind.IbmiToken, null, null);
+
+        await writerSide.RecordOwnerAsync("s1", alice, default);
+        var writer = await writerSide.Store.CreateStreamAsync(new ModelContextProtocol.Server.SseEventStreamOptions { SessionId = "s1", StreamId = "7" });
+        var prime = await writer.WriteEventAsync(new System.Net.ServerSentEvents.SseItem<ModelContextProtocol.Protocol.JsonRpcMessage?>(null, "prime"));
+        Assert.Equal(writerSide.Retry, prime.ReconnectionInterval);
+        await writer.WriteEventAsync(new System.Net.ServerSentEvents.SseItem<ModelContextProtocol.Protocol.JsonRpcMessage?>(
+            new ModelContextProtocol.Protocol.JsonRpcNotification { Method = "notifications/message" }, "message"));
+        await writer.DisposeAsync();
+
+        Assert.True(await readerSide.IsOwnedByAsync("s1", alice, default));
+        Assert.False(await readerSide.IsOwnedByAsync("s1", new Caller("BOB", CallerKind.IbmiToken, null, null), default));
+        var reader = await readerSide.Store.GetStreamReaderAsync(prime.EventId!);
+        Assert.NotNull(reader);
+        var events = new List<System.Net.ServerSentEvents.SseItem<ModelContextProtocol.Protocol.JsonRpcMessage?>>();
+        await foreach (var item in reader!.ReadEventsAsync())
+            events.Add(item);
+        Assert.Equal("notifications/message", Assert.IsType<ModelContextProtocol.Protocol.JsonRpcNotification>(Assert.Single(events).Data).Method);
+#pragma warning restore MCP9006
+    }
+
+    [Fact]
     public async Task Without_the_CA_the_connection_is_refused_and_the_store_says_it_is_unavailable()
     {
         var untrusting = await ReplicaAsync(caPath: null);
