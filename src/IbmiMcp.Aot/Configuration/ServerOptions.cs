@@ -19,6 +19,9 @@ internal sealed class ServerOptions
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;         // MCP_HTTP_MAX_BODY_BYTES
     public int StatefulSessionStaleTimeoutMs { get; init; } = 1_800_000;  // MCP_STATEFUL_SESSION_STALE_TIMEOUT_MS
     public int CompletionTimeoutMs { get; init; } = 2000;
+    public int ResultMaxRows { get; init; } = Tools.ResultBudget.Default.MaxRows;    // MCP_RESULT_MAX_ROWS
+    public int ResultMaxBytes { get; init; } = Tools.ResultBudget.Default.MaxBytes;  // MCP_RESULT_MAX_BYTES
+    public Tools.ResponseFormat ResultFormat { get; init; } = Tools.ResponseFormat.Json;  // MCP_RESULT_FORMAT
     public bool ResumableStreams { get; init; } = true;                   // MCP_RESUMABLE_STREAMS
     public int SseEventRetentionSeconds { get; init; } = 600;            // MCP_SSE_EVENT_RETENTION_SECONDS
     public long SseEventStoreMaxBytes { get; init; } = 32L * 1024 * 1024; // MCP_SSE_EVENT_STORE_MAX_BYTES (memory store)

@@ -26,7 +26,7 @@ internal sealed class BuiltInToolSource : IToolSource
     }
 
     public static BuiltInToolSource FromOptions(ServerOptions options)
-        => new(BuiltInTools.Create(options.EnableDefaultTools, options.EnableExecuteSql, options.ExecuteSqlReadOnly));
+        => new(BuiltInTools.Create(options.EnableDefaultTools, options.EnableExecuteSql, options.ExecuteSqlReadOnly, ResultSettings.From(options)));
 
     /// <summary>Never raised: the built-in set is fixed for the process lifetime.</summary>
     public event Action? Changed { add { } remove { } }

@@ -15,21 +15,24 @@ internal sealed class CatalogToolSource : IToolSource, IDisposable
 {
     private readonly ToolCatalogWatcher? _watcher;
     private readonly ILogger? _logger;
+    private readonly ResultSettings _results;
     private volatile Snapshot _snapshot;
 
     /// <summary>Serves and follows <paramref name="watcher"/> (reloads raise <see cref="Changed"/>).</summary>
-    public CatalogToolSource(ToolCatalogWatcher watcher, ILogger? logger = null)
+    public CatalogToolSource(ToolCatalogWatcher watcher, ILogger? logger = null, ResultSettings? results = null)
     {
         _watcher = watcher;
         _logger = logger;
+        _results = results ?? ResultSettings.Default;
         _snapshot = new Snapshot(watcher.Current);
         watcher.Changed += OnReloaded;
     }
 
     /// <summary>A fixed catalog (tests, `tools validate`).</summary>
-    public CatalogToolSource(ToolCatalog catalog, ILogger? logger = null)
+    public CatalogToolSource(ToolCatalog catalog, ILogger? logger = null, ResultSettings? results = null)
     {
         _logger = logger;
+        _results = results ?? ResultSettings.Default;
         _snapshot = new Snapshot(catalog);
     }
 
@@ -52,7 +55,7 @@ internal sealed class CatalogToolSource : IToolSource, IDisposable
         if (caller.Sql is null)
             return ValueTask.FromResult(BuiltInResults.Error(name, BuiltInToolRunner.NoConnectionMessage, "CONFIGURATION_ERROR"));
         var readOnly = arguments as IReadOnlyDictionary<string, JsonElement> ?? (arguments is null ? null : new Dictionary<string, JsonElement>(arguments));
-        return SqlToolExecutor.InvokeAsync(tool, readOnly, caller.Sql, cancellationToken, _logger);
+        return SqlToolExecutor.InvokeAsync(tool, readOnly, caller.Sql, cancellationToken, _logger, _results);
     }
 
     private void OnReloaded(ToolCatalog catalog)

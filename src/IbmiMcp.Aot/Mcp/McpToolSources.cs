@@ -16,6 +16,6 @@ internal static class McpToolSources
         var builtIns = BuiltInToolSource.FromOptions(options);
         return yaml is null
             ? new CompositeToolSource(builtIns)
-            : new CompositeToolSource(builtIns, new CatalogToolSource(yaml, loggerFactory.CreateLogger("IbmiMcp.Tools")));
+            : new CompositeToolSource(builtIns, new CatalogToolSource(yaml, loggerFactory.CreateLogger("IbmiMcp.Tools"), ResultSettings.From(options)));
     }
 }

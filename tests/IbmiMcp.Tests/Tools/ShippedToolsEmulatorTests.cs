@@ -95,11 +95,24 @@ public sealed class ShippedToolsEmulatorTests(EmulatorFixture emulator) : IClass
         Assert.Equal(100, m.GetProperty("rowCount").GetInt32());
         Assert.True(m.GetProperty("truncated").GetBoolean());
 
-        var all = await SqlToolExecutor.InvokeAsync(result.Catalog.Tools["all_cols"], null, _pool, CancellationToken.None);
-        Assert.True(all.IsError != true, ((TextContentBlock)all.Content[0]).Text);
-        var ma = all.StructuredContent!.Value.GetProperty("metadata");
-        Assert.True(ma.GetProperty("rowCount").GetInt32() > 100);
-        Assert.False(ma.GetProperty("truncated").GetBoolean());
+        Assert.False(m.TryGetProperty("nextOffset", out _));   // no page reaches past the tool's 100 rows
+
+        // fetchAllRows: every row is reachable, one budget-sized page at a time, each row once.
+        using var count = await _pool.ExecuteAsync(new SqlCommand { Sql = "SELECT COUNT(*) FROM QSYS2.SYSCOLUMNS2" }, CancellationToken.None);
+        var total = count.Rows[0][0].GetInt32();
+        Assert.True(total > 100);
+        var seen = 0;
+        int? offset = 0;
+        while (offset is int o)
+        {
+            var page = await SqlToolExecutor.InvokeAsync(result.Catalog.Tools["all_cols"],
+                new Dictionary<string, System.Text.Json.JsonElement> { ["resultOffset"] = System.Text.Json.JsonSerializer.SerializeToElement(o) }, _pool, CancellationToken.None);
+            Assert.True(page.IsError != true, ((TextContentBlock)page.Content[0]).Text);
+            var ma = page.StructuredContent!.Value.GetProperty("metadata");
+            seen += ma.GetProperty("rowCount").GetInt32();
+            offset = ma.TryGetProperty("nextOffset", out var next) ? next.GetInt32() : null;
+        }
+        Assert.Equal(total, seen);
     }
 
     /// <summary>The reference's own SAMPLE tools run unchanged (the compatibility promise, end to end).</summary>

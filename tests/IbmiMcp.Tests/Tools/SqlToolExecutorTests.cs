@@ -78,19 +78,27 @@ public sealed class SqlToolExecutorTests
         Assert.False(cmd.FetchAll);
     }
 
+    /// <summary>
+    /// The reference's fetch matrix decides the most rows a tool returns; only the rows up to the end of the requested
+    /// page (resultOffset + the 100-row budget) are fetched of it.
+    /// </summary>
     [Theory]
-    [InlineData("rowsToFetch: 500", 500, false, 0)]
-    [InlineData("fetchAllRows: true", 100, true, 0)]
-    [InlineData("rowsToFetch: 250\n    fetchAllRows: true", 250, true, 250)]
-    public async Task Fetch_settings_follow_the_reference_matrix(string yaml, int rows, bool fetchAll, int pageSize)
+    [InlineData("rowsToFetch: 500", 0, 100, false, 0, 0)]
+    [InlineData("rowsToFetch: 500", 450, 500, false, 0, 0)]
+    [InlineData("rowsToFetch: 20", 0, 20, false, 0, 0)]
+    [InlineData("fetchAllRows: true", 0, 100, true, 0, 100)]
+    [InlineData("fetchAllRows: true", 1000, 1100, true, 0, 1100)]
+    [InlineData("rowsToFetch: 250\n    fetchAllRows: true", 0, 100, true, 250, 100)]
+    public async Task Fetch_settings_follow_the_reference_matrix_up_to_the_page(string yaml, int offset, int rows, bool fetchAll, int pageSize, int maxRows)
     {
         var tool = Tool(extra: "    " + yaml);
         var runner = new FakeSqlRunner(Columns, "[]");
-        await SqlToolExecutor.InvokeAsync(tool, Args("""{"dept":"A00"}"""), runner, CancellationToken.None);
+        await SqlToolExecutor.InvokeAsync(tool, Args($$"""{"dept":"A00","resultOffset":{{offset}}}"""), runner, CancellationToken.None);
         var cmd = Assert.Single(runner.Commands);
         Assert.Equal(rows, cmd.Rows);
         Assert.Equal(fetchAll, cmd.FetchAll);
         Assert.Equal(pageSize, cmd.PageSize);
+        Assert.Equal(maxRows, cmd.MaxRows);
     }
 
     [Fact]
@@ -191,8 +199,7 @@ public sealed class SqlToolExecutorTests
         var longText = new string('x', 80);
         var runner = new FakeSqlRunner([FakeSqlRunner.Column("C")], $"""[["{longText}"],["b"]]""", truncated: true);
         var text = Text(await SqlToolExecutor.InvokeAsync(tool, Args("""{"dept":"A00"}"""), runner, CancellationToken.None));
-        Assert.Contains("Result truncated", text);
-        Assert.Contains("_Showing 1 of 2 rows._", text);
+        Assert.Contains("> ⚠️ Showing rows 1-1 (an answer holds at most 1 row / 32 KB); more rows exist. To read the next page, call emp_tool again with the same arguments and \"resultOffset\": 1.", text);
         Assert.Contains("| " + new string('x', 47) + "... |", text);
         Assert.Contains("+-", text);
     }

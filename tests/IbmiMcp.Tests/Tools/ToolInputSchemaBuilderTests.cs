@@ -16,7 +16,7 @@ public sealed class ToolInputSchemaBuilderTests
     public void Pattern_parameter_is_a_required_string_with_pattern()
     {
         Assert.Equal(
-            """{"type":"object","properties":{"employee_id":{"type":"string","pattern":"^[0-9]{6}$","description":"Employee ID (e.g., \u0027000010\u0027) - Must be 6 digits"}},"required":["employee_id"],"additionalProperties":false,"$schema":"http://json-schema.org/draft-07/schema#"}""",
+            """{"type":"object","properties":{"employee_id":{"type":"string","pattern":"^[0-9]{6}$","description":"Employee ID (e.g., \u0027000010\u0027) - Must be 6 digits"},"resultOffset":{"type":"integer","minimum":0,"maximum":1000000,"description":"Only to read on after a result that was cut: skip this many rows (the cut result says which value to pass)."}},"required":["employee_id"],"additionalProperties":false,"$schema":"http://json-schema.org/draft-07/schema#"}""",
             Schema("get_employee_details"));
     }
 

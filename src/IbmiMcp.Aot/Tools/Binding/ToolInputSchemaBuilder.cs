@@ -13,7 +13,8 @@ namespace IbmiMcp.Tools;
 /// </summary>
 internal static class ToolInputSchemaBuilder
 {
-    public static JsonElement Build(IReadOnlyList<ToolParameter> parameters)
+    /// <param name="paging">Adds the optional <c>resultOffset</c> every row-returning tool takes (<see cref="ResultBudget"/>).</param>
+    public static JsonElement Build(IReadOnlyList<ToolParameter> parameters, bool paging = true)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer))
@@ -27,6 +28,8 @@ internal static class ToolInputSchemaBuilder
                 WriteParameter(w, p);
                 w.WriteEndObject();
             }
+            if (paging)
+                WriteOffsetProperty(w);
             w.WriteEndObject();
             bool anyRequired = false;
             foreach (var p in parameters)
@@ -41,6 +44,17 @@ internal static class ToolInputSchemaBuilder
             w.WriteEndObject();
         }
         return JsonElement.Parse(buffer.WrittenSpan);
+    }
+
+    /// <summary><c>"resultOffset": {…}</c> — shared with the built-in tools that page the same way.</summary>
+    public static void WriteOffsetProperty(Utf8JsonWriter w)
+    {
+        w.WriteStartObject(ResultBudget.OffsetArgument);
+        w.WriteString("type", "integer");
+        w.WriteNumber("minimum", 0);
+        w.WriteNumber("maximum", ResultBudget.MaxOffset);
+        w.WriteString("description", "Only to read on after a result that was cut: skip this many rows (the cut result says which value to pass).");
+        w.WriteEndObject();
     }
 
     private static void WriteParameter(Utf8JsonWriter w, ToolParameter p)

@@ -33,6 +33,23 @@ internal static class BuiltInResults
         };
     }
 
+    /// <summary>
+    /// Writes the page's rows as <c>"data":[…]</c>, <c>"rowCount"</c>, and when rows were left out <c>"nextOffset"</c> (if a
+    /// later page can read them) and the <c>"message"</c> a model reads to go on.
+    /// </summary>
+    public static void WritePage(Utf8JsonWriter w, SqlResult result, ResultPage page, string? note, int shift = 0)
+    {
+        w.WriteStartArray("data"u8);
+        for (var i = page.Offset; i < page.NextOffset; i++)
+            WriteRow(w, result, result.Rows[i]);
+        w.WriteEndArray();
+        w.WriteNumber("rowCount"u8, page.Count);
+        if (page.More)
+            w.WriteNumber("nextOffset"u8, page.NextOffset + shift);
+        if (note is not null)
+            w.WriteString("message"u8, note);
+    }
+
     /// <summary>Writes <c>"data":[…]</c> with at most <paramref name="maxRows"/> rows and <c>"rowCount"</c>.</summary>
     public static void WriteRows(Utf8JsonWriter w, SqlResult result, int maxRows = int.MaxValue)
     {

@@ -10,10 +10,11 @@ namespace IbmiMcp.Tools.BuiltIn;
 /// </summary>
 internal abstract class BuiltInTool
 {
-    protected BuiltInTool(string name, string title, string description, string inputSchemaJson, bool readOnly)
+    /// <param name="paging">The tool pages its rows: its schema gains the shared optional <c>resultOffset</c>.</param>
+    protected BuiltInTool(string name, string title, string description, string inputSchemaJson, bool readOnly, bool paging = false)
     {
         Name = name;
-        using var schema = JsonDocument.Parse(inputSchemaJson);
+        using var schema = JsonDocument.Parse(paging ? WithOffset(inputSchemaJson) : inputSchemaJson);
         Tool = new Tool
         {
             Name = name,
@@ -44,4 +45,36 @@ internal abstract class BuiltInTool
 
     /// <summary>What the IBM i job shows as the running program (CLIENT_PROGRAMID), for attribution in audit data.</summary>
     protected string ClientTag => "ibmi-mcp:" + Name;
+
+    /// <summary>The server's result budget and format (MCP_RESULT_*), set when the built-in set is created.</summary>
+    public ResultSettings Results { get; init; } = ResultSettings.Default;
+
+    protected static int OffsetOf(ToolArguments arguments) => arguments.Integer(ResultBudget.OffsetArgument, 0, 0, ResultBudget.MaxOffset);
+
+    /// <summary>A fetch of the statement's rows up to the end of the page that starts at <paramref name="offset"/>.</summary>
+    protected SqlCommand PagedCommand(string sql, IReadOnlyList<SqlValue> parameters, int offset, ResultBudget budget, int pageSize = 0) => new()
+    {
+        Sql = sql,
+        Parameters = parameters,
+        FetchAll = true,
+        MaxRows = (int)Math.Min(Results.PoolMaxRows, (long)offset + budget.MaxRows),
+        PageSize = pageSize,
+        ClientTag = ClientTag,
+    };
+
+    private static string WithOffset(string schemaJson)
+    {
+        var schema = System.Text.Json.Nodes.JsonNode.Parse(schemaJson)!.AsObject();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            ToolInputSchemaBuilder.WriteOffsetProperty(w);
+            w.WriteEndObject();
+        }
+        var property = System.Text.Json.Nodes.JsonNode.Parse(buffer.WrittenSpan)!.AsObject()[ResultBudget.OffsetArgument]!;
+        property.Parent!.AsObject().Remove(ResultBudget.OffsetArgument);
+        schema["properties"]!.AsObject()[ResultBudget.OffsetArgument] = property;
+        return schema.ToJsonString();
+    }
 }

@@ -10,19 +10,21 @@ internal static class BuiltInTools
     /// <param name="enableDefaultTools">--builtin-tools / IBMI_ENABLE_DEFAULT_TOOLS: the discovery tools (and execute_sql, as in the reference).</param>
     /// <param name="enableExecuteSql">--execute-sql / IBMI_ENABLE_EXECUTE_SQL.</param>
     /// <param name="executeSqlReadOnly">IBMI_EXECUTE_SQL_READONLY (default true).</param>
-    public static IReadOnlyList<BuiltInTool> Create(bool enableDefaultTools, bool enableExecuteSql, bool executeSqlReadOnly)
+    /// <param name="results">The server's result budget and format; <see cref="ResultSettings.Default"/> when null.</param>
+    public static IReadOnlyList<BuiltInTool> Create(bool enableDefaultTools, bool enableExecuteSql, bool executeSqlReadOnly, ResultSettings? results = null)
     {
-        var tools = new List<BuiltInTool> { new DescribeSqlObjectTool() };
+        results ??= ResultSettings.Default;
+        var tools = new List<BuiltInTool> { new DescribeSqlObjectTool { Results = results } };
         if (enableDefaultTools)
         {
-            tools.Add(new ListSchemasTool());
-            tools.Add(new ListTablesInSchemaTool());
-            tools.Add(new GetTableColumnsTool());
-            tools.Add(new GetRelatedObjectsTool());
-            tools.Add(new ValidateQueryTool());
+            tools.Add(new ListSchemasTool { Results = results });
+            tools.Add(new ListTablesInSchemaTool { Results = results });
+            tools.Add(new GetTableColumnsTool { Results = results });
+            tools.Add(new GetRelatedObjectsTool { Results = results });
+            tools.Add(new ValidateQueryTool { Results = results });
         }
         if (enableExecuteSql || enableDefaultTools)
-            tools.Add(new ExecuteSqlTool(executeSqlReadOnly));
+            tools.Add(new ExecuteSqlTool(executeSqlReadOnly) { Results = results });
         return tools;
     }
 }

@@ -9,6 +9,9 @@ internal sealed class DescribeSqlObjectTool : BuiltInTool
 {
     public const string ToolName = "describe_sql_object";
 
+    /// <summary>The most DDL lines one answer holds (the byte budget usually ends a page first).</summary>
+    public const int LinesPerPage = 2000;
+
     internal static readonly string[] ObjectTypes =
         ["ALIAS", "CONSTRAINT", "FUNCTION", "INDEX", "MASK", "PERMISSION", "PROCEDURE", "SCHEMA", "SEQUENCE", "TABLE", "TRIGGER", "TYPE", "VARIABLE", "VIEW", "XSR"];
 
@@ -28,7 +31,7 @@ internal sealed class DescribeSqlObjectTool : BuiltInTool
     public DescribeSqlObjectTool()
         : base(ToolName, "Generate SQL DDL",
             "Generate the SQL DDL (CREATE OR REPLACE statement) of a Db2 for i object such as a table, view, index or procedure, using QSYS2.GENERATE_SQL.",
-            Schema, readOnly: true)
+            Schema, readOnly: true, paging: true)
     {
     }
 
@@ -38,23 +41,23 @@ internal sealed class DescribeSqlObjectTool : BuiltInTool
         var library = SqlNames.Normalize(arguments.OptionalString("object_library", 1, 128) ?? "QSYS2");
         var type = arguments.Choice("object_type", ObjectTypes, "TABLE")!;
 
-        using var result = await sql.ExecuteAsync(new SqlCommand
-        {
-            Sql = Sql,
-            Parameters = [SqlValue.From(name), SqlValue.From(library), SqlValue.From(type)],
-            FetchAll = true,
-            PageSize = 500,
-            ClientTag = ClientTag,
-        }, cancellationToken).ConfigureAwait(false);
+        // DDL lines are short rows: a page holds many more of them than result rows, within the same byte budget.
+        var budget = Results.Budget with { MaxRows = LinesPerPage };
+        var offset = OffsetOf(arguments);
+        using var result = await sql.ExecuteAsync(
+            PagedCommand(Sql, [SqlValue.From(name), SqlValue.From(library), SqlValue.From(type)], offset, budget, pageSize: 500),
+            cancellationToken).ConfigureAwait(false);
 
         var reader = new RowReader(result);
         var column = reader.IndexOf("SRCDTA");
         if (column < 0)
             column = 0;
+        var page = ResultPage.Of(result, offset, budget, Results.PoolMaxRows);
         var ddl = new StringBuilder();
-        foreach (var row in result.Rows)
-            ddl.Append(RowReader.Text(row, column)?.TrimEnd()).Append('\n');
+        for (var i = page.Offset; i < page.NextOffset; i++)
+            ddl.Append(RowReader.Text(result.Rows[i], column)?.TrimEnd()).Append('\n');
         var text = ddl.ToString().TrimEnd('\n');
+        var note = page.Describe(ToolName, budget);
 
         return BuiltInResults.Success(w =>
         {
@@ -62,8 +65,12 @@ internal sealed class DescribeSqlObjectTool : BuiltInTool
             w.WriteString("object_library"u8, library);
             w.WriteString("object_type"u8, type);
             w.WriteString("sql"u8, text);
-            w.WriteNumber("lineCount"u8, result.Rows.Count);
-            w.WriteBoolean("truncated"u8, result.Truncated);
-        }, text.Length > 0 ? text : $"No DDL was generated for {type} {library}.{name}.");
+            w.WriteNumber("lineCount"u8, page.Count);
+            w.WriteBoolean("truncated"u8, page.Truncated);
+            if (page.More)
+                w.WriteNumber("nextOffset"u8, page.NextOffset);
+            if (note is not null)
+                w.WriteString("message"u8, note);
+        }, text.Length == 0 ? note ?? $"No DDL was generated for {type} {library}.{name}." : note is null ? text : text + "\n\n-- " + note);
     }
 }

@@ -32,9 +32,18 @@ internal sealed class ExecuteSqlTool : BuiltInTool
             readOnly
                 ? "Run one read-only SQL query (SELECT or WITH) against Db2 for i and return the rows. Other statements are refused."
                 : "Run one SQL statement against Db2 for i and return the rows or the number of affected rows.",
-            Schema, readOnly)
+            Schema, readOnly, paging: true)
     {
         _readOnly = readOnly;
+    }
+
+    private static string Markdown(Mapepire.SqlResult result, ResultPage page, string? note)
+    {
+        var sb = new System.Text.StringBuilder(256 + page.Bytes);
+        MarkdownResultWriter.AppendTable(sb, TableFormat.Markdown, result, page);
+        if (note is not null)
+            sb.Append("> ").Append(note).Append('\n');
+        return sb.ToString();
     }
 
     public override async ValueTask<CallToolResult> InvokeAsync(ToolArguments arguments, ISqlRunner sql, CancellationToken cancellationToken)
@@ -64,24 +73,28 @@ internal sealed class ExecuteSqlTool : BuiltInTool
         if (_readOnly && !string.Equals(statementType, "QUERY", StringComparison.OrdinalIgnoreCase))
             return BuiltInResults.Error(ToolName, $"Write operations detected: statement type {statementType} is not allowed in read-only mode.", "VALIDATION_ERROR");
 
-        using var result = await sql.ExecuteAsync(new SqlCommand
-        {
-            Sql = statement,
-            FetchAll = true,
-            ClientTag = ClientTag,
-        }, cancellationToken).ConfigureAwait(false);
+        // Only the rows up to the end of the requested page are fetched, never the whole result.
+        var offset = OffsetOf(arguments);
+        using var result = await sql.ExecuteAsync(PagedCommand(statement, [], offset, Results.Budget), cancellationToken).ConfigureAwait(false);
+        var page = ResultPage.Of(result, offset, Results.Budget, Results.PoolMaxRows);
+        var note = page.Describe(ToolName, Results.Budget, $"at most {Results.PoolMaxRows} rows: IBMI_PAGINATION_MAX_ROWS");
 
         return BuiltInResults.Success(w =>
         {
-            BuiltInResults.WriteRows(w, result);
+            BuiltInResults.WritePage(w, result, page, note);
             if (!result.HasResults && result.UpdateCount >= 0)
                 w.WriteNumber("affectedRows"u8, result.UpdateCount);
-            w.WriteBoolean("truncated"u8, result.Truncated);
+            w.WriteBoolean("truncated"u8, page.Truncated);
             w.WriteString("statementType"u8, statementType);
             BuiltInResults.WriteElapsed(w, result.Elapsed);
             w.WriteStartObject("metadata"u8);
             BuiltInResults.WriteColumns(w, result);
             w.WriteEndObject();
+        }, Results.Format switch
+        {
+            ResponseFormat.Csv => CsvResultWriter.Render(result, page, note),
+            ResponseFormat.Markdown => Markdown(result, page, note),
+            _ => null,   // the JSON itself
         });
     }
 }

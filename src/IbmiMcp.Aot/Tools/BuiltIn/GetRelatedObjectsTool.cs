@@ -30,7 +30,7 @@ internal sealed class GetRelatedObjectsTool : BuiltInTool
     public GetRelatedObjectsTool()
         : base(ToolName, "Get related objects",
             "List the objects that depend on a database file: indexes, views, logical files, triggers, constraints, routines and more (SYSTOOLS.RELATED_OBJECTS).",
-            Schema, readOnly: true)
+            Schema, readOnly: true, paging: true)
     {
     }
 
@@ -43,21 +43,18 @@ internal sealed class GetRelatedObjectsTool : BuiltInTool
         SqlValue[] parameters = type is null
             ? [SqlValue.From(library), SqlValue.From(file)]
             : [SqlValue.From(library), SqlValue.From(file), SqlValue.From(type)];
-        using var result = await sql.ExecuteAsync(new SqlCommand
-        {
-            Sql = type is null ? s_all : s_filtered,
-            Parameters = parameters,
-            FetchAll = true,
-            ClientTag = ClientTag,
-        }, cancellationToken).ConfigureAwait(false);
+        var offset = OffsetOf(arguments);
+        using var result = await sql.ExecuteAsync(PagedCommand(type is null ? s_all : s_filtered, parameters, offset, Results.Budget),
+            cancellationToken).ConfigureAwait(false);
 
+        var page = ResultPage.Of(result, offset, Results.Budget, Results.PoolMaxRows);
         return BuiltInResults.Success(w =>
         {
             w.WriteString("library"u8, library);
             w.WriteString("file"u8, file);
             if (type is not null)
                 w.WriteString("objectType"u8, type);
-            BuiltInResults.WriteRows(w, result);
+            BuiltInResults.WritePage(w, result, page, page.Describe(ToolName, Results.Budget));
             BuiltInResults.WriteElapsed(w, result.Elapsed);
         });
     }

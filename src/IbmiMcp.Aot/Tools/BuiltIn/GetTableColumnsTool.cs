@@ -21,7 +21,7 @@ internal sealed class GetTableColumnsTool : BuiltInTool
 
     public GetTableColumnsTool()
         : base(ToolName, "Get table columns", "Describe the columns of a table or view: name, type, length, scale, nullability, default and text.",
-            Schema, readOnly: true)
+            Schema, readOnly: true, paging: true)
     {
     }
 
@@ -29,21 +29,18 @@ internal sealed class GetTableColumnsTool : BuiltInTool
     {
         var schema = SqlNames.Normalize(arguments.RequiredString("schema_name", 1, 128));
         var table = SqlNames.Normalize(arguments.RequiredString("table_name", 1, 128));
-        using var result = await sql.ExecuteAsync(new SqlCommand
-        {
-            Sql = Sql,
-            Parameters = [SqlValue.From(schema), SqlValue.From(table)],
-            FetchAll = true,
-            ClientTag = ClientTag,
-        }, cancellationToken).ConfigureAwait(false);
+        var offset = OffsetOf(arguments);
+        using var result = await sql.ExecuteAsync(PagedCommand(Sql, [SqlValue.From(schema), SqlValue.From(table)], offset, Results.Budget),
+            cancellationToken).ConfigureAwait(false);
 
         if (result.Rows.Count == 0)
             return BuiltInResults.Error(ToolName, $"Table {schema}.{table} was not found, or you are not authorized to it.", "NOT_FOUND");
+        var page = ResultPage.Of(result, offset, Results.Budget, Results.PoolMaxRows);
         return BuiltInResults.Success(w =>
         {
             w.WriteString("schema"u8, schema);
             w.WriteString("table"u8, table);
-            BuiltInResults.WriteRows(w, result);
+            BuiltInResults.WritePage(w, result, page, page.Describe(ToolName, Results.Budget));
             BuiltInResults.WriteElapsed(w, result.Elapsed);
         });
     }

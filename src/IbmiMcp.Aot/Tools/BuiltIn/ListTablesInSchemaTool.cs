@@ -52,11 +52,13 @@ internal sealed class ListTablesInSchemaTool : BuiltInTool
             ClientTag = ClientTag,
         }, cancellationToken).ConfigureAwait(false);
 
+        // The SQL pages by limit/offset; the result budget may still cut a page (then the note names the next offset).
+        var page = ResultPage.Of(result, 0, Results.Budget, maxRows: limit);
         return BuiltInResults.Success(w =>
         {
             w.WriteString("schema"u8, schema);
-            BuiltInResults.WriteRows(w, result, limit);
-            w.WriteBoolean("hasMore"u8, result.Rows.Count > limit);
+            BuiltInResults.WritePage(w, result, page, page.Describe(ToolName, Results.Budget, offsetArgument: "offset", shift: offset), shift: offset);
+            w.WriteBoolean("hasMore"u8, page.More);
             w.WriteNumber("limit"u8, limit);
             w.WriteNumber("offset"u8, offset);
             BuiltInResults.WriteElapsed(w, result.Elapsed);

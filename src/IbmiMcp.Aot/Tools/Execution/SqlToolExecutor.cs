@@ -13,10 +13,12 @@ namespace IbmiMcp.Tools;
 /// </summary>
 internal static class SqlToolExecutor
 {
+    /// <param name="results">The server's result budget and default format; <see cref="ResultSettings.Default"/> when null.</param>
     public static async ValueTask<CallToolResult> InvokeAsync(SqlTool tool, IReadOnlyDictionary<string, JsonElement>? arguments,
-        ISqlRunner runner, CancellationToken cancellationToken, ILogger? logger = null)
+        ISqlRunner runner, CancellationToken cancellationToken, ILogger? logger = null, ResultSettings? results = null)
     {
-        if (!ToolCallPreparer.TryPrepare(tool, arguments, out var call, out var failure))
+        results ??= ResultSettings.Default;
+        if (!ToolCallPreparer.TryPrepare(tool, arguments, results, out var call, out var failure))
         {
             if (logger is not null) ToolsLog.CallRejected(logger, tool.Name, failure!.Kind.ToString());
             return ToolResultFormatter.Error(tool.Name, failure!);
@@ -27,7 +29,7 @@ internal static class SqlToolExecutor
         {
             using var result = await runner.ExecuteAsync(call!.Command, cancellationToken).ConfigureAwait(false);
             double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            return ToolResultFormatter.Success(call, result, ms);
+            return ToolResultFormatter.Success(call, result, ms, tool.ResponseFormat ?? results.Format);
         }
         catch (MapepireException ex)
         {

@@ -11,8 +11,10 @@ namespace IbmiMcp.Tools;
 /// Shapes tool results as the reference does (spec §5.9): structuredContent
 /// {success, data:[row objects], metadata:{executionTime, rowCount, affectedRows, columns, parameterMode,
 /// parameterCount, processedParameters, toolName, sqlStatement, parameters, truncated, hasMore}} and
-/// content[0].text = the same object as indented JSON, or the markdown rendering. `truncated`/`hasMore` are
-/// always present so a capped result is never mistaken for a complete one (reference issue #139).
+/// content[0].text = the same object as indented JSON, CSV, or the markdown rendering. `truncated`/`hasMore` are
+/// always present so a capped result is never mistaken for a complete one (reference issue #139); beyond the reference,
+/// the rows are one page that fits the result budget, and metadata carries offset, nextOffset and the message a model
+/// reads to fetch the next page.
 /// </summary>
 internal static class ToolResultFormatter
 {
@@ -22,20 +24,37 @@ internal static class ToolResultFormatter
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_rowBuffer;
 
-    public static CallToolResult Success(ToolCall call, SqlResult result, double executionMs)
+    /// <summary>
+    /// The answer to a call: the page of rows the call's budget holds (from its <c>resultOffset</c>) as structuredContent,
+    /// and as text in <paramref name="format"/> — the same JSON, CSV, or the markdown rendering — with the note saying
+    /// how to read on when rows were left out.
+    /// </summary>
+    public static CallToolResult Success(ToolCall call, SqlResult result, double executionMs, ResponseFormat format = ResponseFormat.Json)
     {
+        var tool = call.Tool;
+        var page = ResultPage.Of(result, call.Offset, call.Budget, call.Limit, format == ResponseFormat.Markdown ? tool.MaxDisplayRows : int.MaxValue);
+        var note = page.Describe(tool.Name, call.Budget, LimitOf(call));
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
         buffer.ResetWrittenCount();
-        bool markdown = call.Tool.ResponseFormat == ResponseFormat.Markdown;
-        using (var w = new Utf8JsonWriter(buffer, markdown ? Compact : Indented))
-            WriteSuccess(w, call, result, executionMs);
+        using (var w = new Utf8JsonWriter(buffer, format == ResponseFormat.Json ? Indented : Compact))
+            WriteSuccess(w, call, result, page, note, executionMs);
         var structured = JsonElement.Parse(buffer.WrittenSpan);
-        string text = markdown ? MarkdownResultWriter.Render(call, result, executionMs) : Encoding.UTF8.GetString(buffer.WrittenSpan);
+        string text = format switch
+        {
+            ResponseFormat.Markdown => MarkdownResultWriter.Render(call, result, page, note, executionMs),
+            ResponseFormat.Csv => CsvResultWriter.Render(result, page, note),
+            _ => Encoding.UTF8.GetString(buffer.WrittenSpan),
+        };
         if (buffer.Capacity > 1024 * 1024) t_buffer = null; // do not pin a huge buffer to the thread
         return new CallToolResult { Content = [new TextContentBlock { Text = text }], StructuredContent = structured, IsError = false };
     }
 
-    public static void WriteSuccess(Utf8JsonWriter w, ToolCall call, SqlResult result, double executionMs)
+    /// <summary>What bounds the tool's rows, for the "more rows than the tool returns" note.</summary>
+    private static string LimitOf(ToolCall call) => call.Tool.FetchAllRows
+        ? $"at most {call.Limit} rows: IBMI_PAGINATION_MAX_ROWS"
+        : call.Tool.RowsToFetch is int n ? $"at most {n} rows: its rowsToFetch" : $"at most {call.Limit} rows unless it sets rowsToFetch or fetchAllRows";
+
+    public static void WriteSuccess(Utf8JsonWriter w, ToolCall call, SqlResult result, ResultPage page, string? note, double executionMs)
     {
         var columns = result.Columns;
         var keep = KeptColumns(columns);
@@ -49,8 +68,9 @@ internal static class ToolResultFormatter
         // (and model tokens) than one line per cell, which also keeps 100-row results off the large object heap.
         var rowBuffer = w.Options.Indented ? t_rowBuffer ??= new ArrayBufferWriter<byte>(1024) : null;
         Utf8JsonWriter? rowWriter = rowBuffer is null ? null : new Utf8JsonWriter(rowBuffer, Compact);
-        foreach (var row in result.Rows)
+        for (int r = page.Offset; r < page.NextOffset; r++)
         {
+            var row = result.Rows[r];
             var target = w;
             if (rowWriter is not null)
             {
@@ -80,7 +100,7 @@ internal static class ToolResultFormatter
         w.WriteEndArray();
         w.WriteStartObject("metadata");
         w.WriteNumber("executionTime", Math.Round(executionMs, 3));
-        w.WriteNumber("rowCount", result.Rows.Count);
+        w.WriteNumber("rowCount", page.Count);
         w.WriteNumber("affectedRows", result.UpdateCount > 0 ? result.UpdateCount : 0);
         w.WriteStartArray("columns");
         foreach (var c in columns)
@@ -93,8 +113,11 @@ internal static class ToolResultFormatter
         }
         w.WriteEndArray();
         WriteCallMetadata(w, call);
-        w.WriteBoolean("truncated", result.Truncated);
-        w.WriteBoolean("hasMore", result.Truncated);
+        w.WriteBoolean("truncated", page.Truncated);
+        w.WriteBoolean("hasMore", page.Truncated);
+        if (page.Offset > 0) w.WriteNumber("offset", page.Offset);
+        if (page.More) w.WriteNumber("nextOffset", page.NextOffset);
+        if (note is not null) w.WriteString("message", note);
         w.WriteEndObject();
         w.WriteEndObject();
     }

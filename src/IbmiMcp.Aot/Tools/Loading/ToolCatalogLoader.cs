@@ -249,6 +249,7 @@ internal static class ToolCatalogLoader
                 Parameters = draft.Parameters, Enabled = true, Domain = draft.Domain, Category = draft.Category,
                 CustomMetadata = draft.CustomMetadata, ResponseFormat = draft.ResponseFormat, TableFormat = draft.TableFormat,
                 MaxDisplayRows = draft.MaxDisplayRows, RowsToFetch = draft.RowsToFetch, FetchAllRows = draft.FetchAllRows,
+                MaxResultRows = draft.MaxResultRows, MaxResultBytes = draft.MaxResultBytes,
                 Security = draft.Security, BindPlan = plan, Toolsets = toolToolsets,
                 ProtocolTool = ToolDefinitionBuilder.Build(draft, toolToolsets), Location = draft.Location,
             });

@@ -18,7 +18,10 @@ internal sealed class ToolDraft
     public string? Domain { get; set; }
     public string? Category { get; set; }
     public JsonElement? CustomMetadata { get; set; }
-    public ResponseFormat ResponseFormat { get; set; }
+    /// <summary>Null: the server's MCP_RESULT_FORMAT.</summary>
+    public ResponseFormat? ResponseFormat { get; set; }
+    public int? MaxResultRows { get; set; }
+    public int? MaxResultBytes { get; set; }
     public TableFormat TableFormat { get; set; }
     public int MaxDisplayRows { get; set; } = 100;
     public int? RowsToFetch { get; set; }

@@ -20,7 +20,7 @@ internal sealed class ToolFileParser
     [
         "source", "description", "statement", "parameters", "enabled", "domain", "category", "metadata", "responseFormat",
         "tableFormat", "maxDisplayRows", "rowsToFetch", "fetchAllRows", "security", "annotations",
-        "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint", "authorization",
+        "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint", "authorization", "maxResultRows", "maxResultBytes",
     ];
     internal static readonly string[] ParameterKeys = ["name", "type", "description", "default", "required", "itemType", "min", "max", "minLength", "maxLength", "enum", "pattern"];
     internal static readonly string[] SecurityKeys = ["readOnly", "maxQueryLength", "forbiddenKeywords"];
@@ -180,7 +180,10 @@ internal sealed class ToolFileParser
         tool.Domain = OptionalString(map, "domain", what);
         tool.Category = OptionalString(map, "category", what);
         if (Get(map, "responseFormat") is { } rf)
-            tool.ResponseFormat = OneOf(rf, $"{what} responseFormat", ["json", "markdown"]) switch { "markdown" => ResponseFormat.Markdown, _ => ResponseFormat.Json };
+            tool.ResponseFormat = OneOf(rf, $"{what} responseFormat", ["json", "markdown", "csv"]) switch
+            {
+                "markdown" => ResponseFormat.Markdown, "csv" => ResponseFormat.Csv, "json" => ResponseFormat.Json, _ => null,
+            };
         if (Get(map, "tableFormat") is { } tf)
             tool.TableFormat = OneOf(tf, $"{what} tableFormat", ["markdown", "ascii", "grid", "compact"]) switch
             {
@@ -189,6 +192,8 @@ internal sealed class ToolFileParser
         if (Get(map, "maxDisplayRows") is { } mdr && Integer(mdr, $"{what} maxDisplayRows", 1, 1000) is int rows) tool.MaxDisplayRows = rows;
         if (Get(map, "rowsToFetch") is { } rtf && Integer(rtf, $"{what} rowsToFetch", 1, int.MaxValue) is int fetch) tool.RowsToFetch = fetch;
         if (Get(map, "fetchAllRows") is { } far) tool.FetchAllRows = Bool(far, $"{what} fetchAllRows") ?? false;
+        if (Get(map, "maxResultRows") is { } mrr && Integer(mrr, $"{what} maxResultRows", 1, 10_000) is int maxRows) tool.MaxResultRows = maxRows;
+        if (Get(map, "maxResultBytes") is { } mrb && Integer(mrb, $"{what} maxResultBytes", 1024, 16 * 1024 * 1024) is int maxBytes) tool.MaxResultBytes = maxBytes;
         if (Get(map, "security") is { } sec && !IsNull(sec)) tool.Security = ParseSecurity(sec, what);
         if (Get(map, "authorization") is { } auth) tool.Authorization = ParseAuthorization(auth, $"tool '{name}'");
 
@@ -225,7 +230,9 @@ internal sealed class ToolFileParser
                 foreach (var item in seq.Children)
                     if (ParseParameter(item, what) is { } p)
                     {
-                        if (!names.Add(p.Name)) Error(item, "duplicate-parameter", $"{what} declares parameter '{p.Name}' twice");
+                        if (p.Name == ResultBudget.OffsetArgument)
+                            Error(item, "reserved-parameter", $"{what}: '{ResultBudget.OffsetArgument}' is reserved: every tool takes it to read the next page of a cut result");
+                        else if (!names.Add(p.Name)) Error(item, "duplicate-parameter", $"{what} declares parameter '{p.Name}' twice");
                         else tool.Parameters.Add(p);
                     }
             }

@@ -1,3 +1,3 @@
 namespace IbmiMcp.Tools;
 
-internal enum ResponseFormat : byte { Json, Markdown }
+internal enum ResponseFormat : byte { Json, Markdown, Csv }

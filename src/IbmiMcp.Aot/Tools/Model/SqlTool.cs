@@ -19,7 +19,11 @@ internal sealed class SqlTool
     public string? Category { get; init; }
     /// <summary>Tool `metadata:` merged with extra annotation keys (annotations.customMetadata), or null.</summary>
     public JsonElement? CustomMetadata { get; init; }
-    public ResponseFormat ResponseFormat { get; init; } = ResponseFormat.Json;
+    /// <summary>The tool's own responseFormat; null means the server's MCP_RESULT_FORMAT.</summary>
+    public ResponseFormat? ResponseFormat { get; init; }
+    /// <summary>The tool's own result budget (maxResultRows / maxResultBytes); null parts come from the server's.</summary>
+    public int? MaxResultRows { get; init; }
+    public int? MaxResultBytes { get; init; }
     public TableFormat TableFormat { get; init; } = TableFormat.Markdown;
     public int MaxDisplayRows { get; init; } = 100;
     public int? RowsToFetch { get; init; }
@@ -31,6 +35,9 @@ internal sealed class SqlTool
     /// <summary>The MCP tool definition served by tools/list.</summary>
     public required Tool ProtocolTool { get; init; }
     public SourceLocation Location { get; init; }
+
+    /// <summary>This tool's budget: its own limits where it sets them, else <paramref name="server"/>'s.</summary>
+    public ResultBudget BudgetWithin(ResultBudget server) => new(MaxResultRows ?? server.MaxRows, MaxResultBytes ?? server.MaxBytes);
 
     /// <summary>Index of a parameter by name, or -1.</summary>
     public int IndexOfParameter(string name)
