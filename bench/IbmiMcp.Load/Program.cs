@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using IbmiMcp.Emulator;
 using IbmiMcp.Load;
 
@@ -38,6 +39,24 @@ if (Option("--revocation") is { } rounds)
     var times = await RevocationRun.RunAsync(replicas, Option("--user", "ALICE")!, Option("--password", "alice123")!, Option("--host", "127.0.0.1")!,
         int.Parse(rounds, CultureInfo.InvariantCulture));
     Console.WriteLine($"revocation to {replicas.Count} replicas, {times.Count} rounds: median {times[times.Count / 2]:F1} ms, max {times[^1]:F1} ms");
+    return 0;
+}
+
+// --tokens --url URL [--token T] [--format NAME]: tokens per answer and per row of execute_sql on a running server.
+if (argv.Contains("--tokens"))
+{
+    var endpointUrl = new Uri(Option("--url")!);
+    var format = Option("--format", "?")!;
+    (string Label, string Sql)[] queries =
+    [
+        ("SAMPLE.EMPLOYEE (14 columns)", "SELECT * FROM SAMPLE.EMPLOYEE ORDER BY EMPNO"),
+        ("100,000-row query (3 columns)", "SELECT A.TABLE_NAME, A.COLUMN_NAME, B.COLUMN_NAME AS OTHER FROM QSYS2.SYSCOLUMNS2 A, QSYS2.SYSCOLUMNS2 B FETCH FIRST 100000 ROWS ONLY"),
+    ];
+    foreach (var (label, sql) in queries)
+    {
+        var m = await TokenRun.RunAsync(endpointUrl, Option("--token"), label, "execute_sql", JsonSerializer.Serialize(new Dictionary<string, string> { ["sql"] = sql }));
+        Console.WriteLine($"| {format} | {m.Label} | {m.Rows} | {(m.Cut ? "yes" : "no")} | {m.WireBytes:N0} | {m.TextTokens:N0} | {(double)m.TextTokens / Math.Max(1, m.Rows):F1} | {m.StructuredTokens:N0} | {(double)m.StructuredTokens / Math.Max(1, m.Rows):F1} |");
+    }
     return 0;
 }
 

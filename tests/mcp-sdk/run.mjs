@@ -1,120 +1,39 @@
 // Drives ibmi-mcp with the official MCP TypeScript SDK client (@modelcontextprotocol/sdk from npm):
 //   Streamable HTTP with an IBM i Bearer token (initialize, list tools, call tools, a tool error, the caller's own
 //   authority, refusal without a token and from a foreign Origin), then stdio.
-// Starts what it needs itself:
+// Starts what it needs itself (tests/support/harness.mjs):
 //   EMULATOR_DLL  path of ibmi-emulator.dll (default: the Release/Debug build in this repo)
 //   IBMI_MCP_BIN  the server: a published binary, or a command such as "dotnet path/ibmi-mcp.dll"
 //                 (default: the Release/Debug build of src/IbmiMcp.Aot in this repo, run with dotnet)
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
-import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const run = promisify(execFile);
-
-/** The newer of the Release and Debug builds (a stale Release build must not shadow a fresh Debug one). */
-function findBuild(project, file) {
-  const found = ['Release', 'Debug']
-    .map((cfg) => path.join(repo, 'src', project, 'bin', cfg, 'net10.0', file))
-    .filter((p) => existsSync(p))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found[0] || null;
-}
-
-function emulatorDll() {
-  const dll = process.env.EMULATOR_DLL || findBuild('IbmiMcp.Emulator', 'ibmi-emulator.dll');
-  if (!dll) throw new Error('ibmi-emulator.dll not found: build src/IbmiMcp.Emulator or set EMULATOR_DLL');
-  return dll;
-}
-
-/** [command, ...args] for the server: IBMI_MCP_BIN split on spaces (paths with spaces: use a wrapper script). */
-function serverCommand() {
-  if (process.env.IBMI_MCP_BIN) return process.env.IBMI_MCP_BIN.trim().split(/\s+/);
-  const dll = findBuild('IbmiMcp.Aot', 'ibmi-mcp.dll');
-  if (!dll) throw new Error('ibmi-mcp not found: set IBMI_MCP_BIN or build src/IbmiMcp.Aot');
-  return ['dotnet', dll];
-}
-
-function waitForLine(child, stream, pattern, what, timeoutMs = 60000) {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in ${timeoutMs / 1000}s:\n${buf}`)), timeoutMs);
-    stream.on('data', (d) => {
-      buf += d.toString();
-      const m = buf.match(pattern);
-      if (m) { clearTimeout(timer); resolve(m); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}:\n${buf}`)); });
-  });
-}
-
-let passed = 0, failed = 0;
-async function test(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 4).join(' | ') : e}`);
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
-const textOf = (result) => (result.content || []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+import { assert, cli, fail, finish, serverCommand, serverEnv, signOn, startEmulator, startServer, stopAll, test, textOf } from '../support/harness.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcp-sdk-'));
-const children = [];
 const [serverCmd, ...serverArgs] = serverCommand();
-
-async function cli(args, env) {
-  const { stdout } = await run(serverCmd, [...serverArgs, ...args], { env, timeout: 60000 });
-  return stdout;
-}
 
 try {
   // ── emulator ──────────────────────────────────────────────────────────────────────────────────────────────
   const certPath = path.join(dir, 'emulator.pem');
-  const emulator = spawn('dotnet', [emulatorDll(), '--port', '0', '--write-cert', certPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(emulator);
-  const emulatorPort = Number((await waitForLine(emulator, emulator.stdout, /listening on wss:\/\/[^:]+:(\d+)\/db\//, 'emulator'))[1]);
+  const emulatorPort = await startEmulator(certPath);
 
   // ── server: IBM i auth on loopback, built-in tools, shipped YAML tools ──────────────────────────────────────
   const keys = path.join(dir, 'keys');
-  const emptyEnv = path.join(dir, 'empty.env');
-  writeFileSync(emptyEnv, '# intentionally empty: the test passes everything through the environment\n');
   await cli(['keygen', '--dir', keys, '--key-id', 'test'], process.env);
-  const env = {
-    ...process.env,
-    MCP_SERVER_CONFIG: emptyEnv,   // never read a developer's .env
-    MCP_TRANSPORT_TYPE: 'http', MCP_HTTP_HOST: '127.0.0.1', MCP_HTTP_PORT: '0',
+  const env = serverEnv(dir, emulatorPort, certPath, {
     MCP_AUTH_MODE: 'ibmi', IBMI_HTTP_AUTH_ENABLED: 'true', IBMI_AUTH_ALLOW_HTTP: 'true',
     IBMI_AUTH_KEY_ID: 'test',
     IBMI_AUTH_PRIVATE_KEY_PATH: path.join(keys, 'private.pem'), IBMI_AUTH_PUBLIC_KEY_PATH: path.join(keys, 'public.pem'),
-    DB2i_HOST: '127.0.0.1', DB2i_PORT: String(emulatorPort), DB2i_CA_PATH: certPath, DB2i_IGNORE_UNAUTHORIZED: 'false',
-    DB2i_USER: 'MCPUSER', DB2i_PASS: 'mcppass1',
-    TOOLS_YAML_PATH: path.join(repo, 'tools'), IBMI_ENABLE_DEFAULT_TOOLS: 'true', IBMI_ENABLE_EXECUTE_SQL: 'true',
-    MCP_LOG_LEVEL: 'warning',
-  };
-  const server = spawn(serverCmd, [...serverArgs, '--transport', 'http'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(server);
-  server.stdout.on('data', () => {});
-  const endpoint = (await waitForLine(server, server.stderr, /Endpoint:\s+(http:\/\/\S+)/, 'ibmi-mcp'))[1];
+    IBMI_ENABLE_EXECUTE_SQL: 'true',
+  });
+  const endpoint = await startServer(env);
   const port = new URL(endpoint).port;
-
-  async function token(user, password) {
-    const out = await cli(['token', '--quiet', '--server', '127.0.0.1', '--port', port, '-u', user, '-p', password, '-h', '127.0.0.1'], env);
-    const m = out.match(/IBMI_MCP_ACCESS_TOKEN="([^"]+)"/);
-    assert(m, `no token in: ${out}`);
-    return m[1];
-  }
+  const token = (user, password) => signOn(env, port, user, password);
 
   async function connect(bearer, headers = {}) {
     const client = new Client({ name: 'mcp-sdk-conformance', version: '1.0.0' });
@@ -229,12 +148,9 @@ try {
     }
   });
 } catch (e) {
-  failed++;
-  console.log(`FAIL setup: ${e && e.stack ? e.stack.split('\n').slice(0, 6).join(' | ') : e}`);
+  fail('setup', e);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopAll();
   rmSync(dir, { recursive: true, force: true });
 }
-
-console.log(`RESULT: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -5,50 +5,17 @@
 // decide which tools it sees; a token for another resource is refused with a precise message.
 // Starts what it needs: the emulator (EMULATOR_DLL or the repo build), the server (IBMI_MCP_BIN or the repo build).
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
+import { assert, fail, finish, freePort, serverEnv, startEmulator, startServer, stopAll, test, textOf } from '../support/harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-
-function findBuild(project, file) {
-  const found = ['Release', 'Debug'].map((cfg) => path.join(repo, 'src', project, 'bin', cfg, 'net10.0', file))
-    .filter((p) => existsSync(p)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return found[0] || null;
-}
-function serverCommand() {
-  if (process.env.IBMI_MCP_BIN) return process.env.IBMI_MCP_BIN.trim().split(/\s+/);
-  const dll = findBuild('IbmiMcp.Aot', 'ibmi-mcp.dll');
-  if (!dll) throw new Error('ibmi-mcp not found: set IBMI_MCP_BIN or build src/IbmiMcp.Aot');
-  return ['dotnet', dll];
-}
-const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-function waitForLine(child, stream, pattern, what, timeoutMs = 60000) {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${buf}`)), timeoutMs);
-    stream.on('data', (d) => { buf += d.toString(); const m = buf.match(pattern); if (m) { clearTimeout(timer); resolve(m); } });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited with ${code}:\n${buf}`)); });
-  });
-}
-
-let passed = 0, failed = 0;
-async function test(name, fn) {
-  try { await fn(); passed++; console.log(`ok   ${name}`); }
-  catch (e) { failed++; console.log(`FAIL ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 4).join(' | ') : e}`); }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
-const textOf = (result) => (result.content || []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
-
-const children = [];
+const dir = mkdtempSync(path.join(tmpdir(), 'oauth-oidc-'));
 let idp;
 try {
   // ── the OpenID provider ──
@@ -80,20 +47,13 @@ try {
   idp = provider.listen(idpPort);
 
   // ── the emulator and the server ──
-  const emulatorDll = process.env.EMULATOR_DLL || findBuild('IbmiMcp.Emulator', 'ibmi-emulator.dll');
-  const emulator = spawn('dotnet', [emulatorDll, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(emulator);
-  const [, emulatorPort] = await waitForLine(emulator, emulator.stdout, /listening on wss?:\/\/[^:]+:(\d+)/, 'emulator');
-  const [cmd, ...args] = serverCommand();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MCP_|IBMI_|DB2i_|OAUTH_|TOOLS_)/.test(k)));
-  Object.assign(env, {
+  const certPath = path.join(dir, 'emulator.pem');
+  const emulatorPort = await startEmulator(certPath);
+  await startServer(serverEnv(dir, emulatorPort, certPath, {
+    MCP_HTTP_PORT: String(mcpPort),
     MCP_AUTH_MODE: 'oauth', OAUTH_ISSUER_URL: issuer, OAUTH_AUDIENCE: resource, OAUTH_JWKS_URI: `${issuer}/jwks`,
-    DB2i_HOST: '127.0.0.1', DB2i_PORT: emulatorPort, DB2i_USER: 'MCPUSER', DB2i_PASS: 'mcppass1', DB2i_IGNORE_UNAUTHORIZED: 'true',
-    TOOLS_YAML_PATH: path.join(repo, 'tools'),
-  });
-  const server = spawn(cmd, [...args, '--transport', 'http', '--host', '127.0.0.1', '--port', String(mcpPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(server);
-  await waitForLine(server, server.stderr, /Server ready/, 'server');
+    IBMI_ENABLE_DEFAULT_TOOLS: 'false',
+  }));
   const mcpUrl = new URL(resource);
 
   await test('without a token the server answers 401 pointing at its protected resource metadata', async () => {
@@ -174,11 +134,10 @@ try {
     assert(/issued for another resource/.test(body.error.message) && body.error.message.includes(other), JSON.stringify(body));
   });
 } catch (e) {
-  failed++;
-  console.log(`FAIL setup: ${e && e.stack ? e.stack : e}`);
+  fail('setup', e);
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  stopAll();
   if (idp) idp.close();
+  rmSync(dir, { recursive: true, force: true });
 }
-console.log(`RESULT: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

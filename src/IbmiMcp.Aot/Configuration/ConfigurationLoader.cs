@@ -78,6 +78,7 @@ internal static class ConfigurationLoader
             ResultFormat = r.Enum("MCP_RESULT_FORMAT", Tools.ResponseFormat.Json, ("json", Tools.ResponseFormat.Json), ("csv", Tools.ResponseFormat.Csv),
                 ("markdown", Tools.ResponseFormat.Markdown)),
             ResumableStreams = r.Bool("MCP_RESUMABLE_STREAMS", true),
+            FastPath = r.Bool("MCP_FAST_PATH", true),
             SseEventRetentionSeconds = r.Int("MCP_SSE_EVENT_RETENTION_SECONDS", 600, 10, 86_400),
             SseEventStoreMaxBytes = r.Int("MCP_SSE_EVENT_STORE_MAX_BYTES", 32 * 1024 * 1024, 1024 * 1024, int.MaxValue),
             SseRetryMs = r.Int("MCP_SSE_RETRY_MS", 1000, 0, 600_000),

@@ -23,6 +23,7 @@ internal sealed class ServerOptions
     public int ResultMaxBytes { get; init; } = Tools.ResultBudget.Default.MaxBytes;  // MCP_RESULT_MAX_BYTES
     public Tools.ResponseFormat ResultFormat { get; init; } = Tools.ResponseFormat.Json;  // MCP_RESULT_FORMAT
     public bool ResumableStreams { get; init; } = true;                   // MCP_RESUMABLE_STREAMS
+    public bool FastPath { get; init; } = true;                           // MCP_FAST_PATH (false: every request through the SDK path)
     public int SseEventRetentionSeconds { get; init; } = 600;            // MCP_SSE_EVENT_RETENTION_SECONDS
     public long SseEventStoreMaxBytes { get; init; } = 32L * 1024 * 1024; // MCP_SSE_EVENT_STORE_MAX_BYTES (memory store)
     public int SseRetryMs { get; init; } = 1000;                          // MCP_SSE_RETRY_MS (SSE retry: on priming events)

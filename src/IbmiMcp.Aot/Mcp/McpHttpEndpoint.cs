@@ -39,6 +39,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     private readonly McpFastPath _fastPath;
     private readonly McpHandlers _handlers;
     private readonly Resumability.McpEventStore? _events;
+    private readonly Observability.ServerMetrics _metrics;
 
     /// <param name="options">Reads HttpEndpointPath, SessionMode, AllowedOrigins, MaxRequestBodyBytes, StatefulSessionStaleTimeoutMs, ServerName/Version.</param>
     /// <param name="loggerFactory">Also handed to the SDK.</param>
@@ -50,6 +51,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         TimeProvider? timeProvider = null, Observability.Telemetry? telemetry = null, Resumability.McpEventStore? events = null)
     {
         _events = events;
+        _metrics = (telemetry ?? Observability.Telemetry.Off).Metrics;
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp.Http");
@@ -148,11 +150,13 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
                 return;
             }
             // Stateless tools/list and tools/call of the current revisions skip the per-request SDK server.
-            if (protocolVersion is McpProtocolVersions.V2025_06_18 or McpProtocolVersions.V2025_11_25
+            if (_options.FastPath
+                && protocolVersion is McpProtocolVersions.V2025_06_18 or McpProtocolVersions.V2025_11_25
                 && _mode != SessionMode.Stateful
                 && StringValues.IsNullOrEmpty(request.Headers["Mcp-Session-Id"])
                 && await _fastPath.TryHandleAsync(context, buffer.AsMemory(0, length), caller).ConfigureAwait(false))
             {
+                _metrics.RecordMcpRequest(fast: true);
                 return;
             }
             var body = buffer.AsMemory(0, length);
@@ -205,6 +209,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
     /// <summary>Session routing for one message or a batch: an existing session, a new one (initialize), or stateless.</summary>
     private async Task RouteAsync(HttpContext context, Caller caller, JsonRpcMessage? message, List<JsonRpcMessage>? batch)
     {
+        _metrics.RecordMcpRequest(fast: false);
         var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
         try
         {

@@ -53,6 +53,10 @@ internal sealed partial class ServerMetrics
             w.Begin("mcp_tool_call_duration_seconds_count").Label("tool", series.Name).Value(total);
         }
 
+        w.Family("mcp_requests_total", "counter", "MCP POSTs by the path that answered them (sdk, fast).");
+        w.Begin("mcp_requests_total").Label("path", "sdk").Value(Interlocked.Read(ref _mcpRequests[0]));
+        w.Begin("mcp_requests_total").Label("path", "fast").Value(Interlocked.Read(ref _mcpRequests[1]));
+
         w.Family("ibmi_signons_total", "counter", "IBM i sign-ons by outcome.");
         for (var i = 0; i < _signOns.Length; i++)
             w.Begin("ibmi_signons_total").Label("outcome", ObservabilityNames.Of((SignOnResult)i)).Value(Interlocked.Read(ref _signOns[i]));

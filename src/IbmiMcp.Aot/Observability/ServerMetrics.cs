@@ -38,6 +38,7 @@ internal sealed partial class ServerMetrics : IDisposable
     private readonly bool _enabled;
     private readonly long[] _http = new long[ObservabilityNames.RouteCount * StatusSlots];
     private readonly long[] _signOns = new long[ObservabilityNames.SignOnResultCount];
+    private readonly long[] _mcpRequests = new long[2];   // [0] the SDK path, [1] the fast path
     private readonly ToolSeries _otherTool = new(OtherTool);
     private readonly object _toolsGate = new();
     // Copy-on-write: readers look up without locking; writers (catalog reload, first sight of a tool) replace it.
@@ -63,6 +64,7 @@ internal sealed partial class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("http_requests_total", MeasureHttp, description: "HTTP requests by route and status.");
         _meter.CreateObservableCounter("mcp_tool_calls_total", MeasureToolCalls, description: "tools/call by tool and outcome.");
         _meter.CreateObservableCounter("ibmi_signons_total", MeasureSignOns, description: "IBM i sign-ons by outcome.");
+        _meter.CreateObservableCounter("mcp_requests_total", MeasureMcpRequests, description: "MCP POSTs by the path that answered them (sdk, fast).");
         _meter.CreateObservableGauge("ibmi_sessions_live", () => Read(_liveSessions), description: "Live IBM i token sessions.");
         _meter.CreateObservableGauge("mapepire_pool_connections", MeasurePools, description: "Mapepire connections over all pools by state.");
         _meter.CreateObservableCounter("mapepire_pool_waits_total", () => Read(_poolWaits), description: "Connection rents that had to wait.");
@@ -132,6 +134,13 @@ internal sealed partial class ServerMetrics : IDisposable
         // Only pay for the meter's histogram when something listens to it (dotnet-counters, an OTel SDK).
         if (_durationHistogram!.Enabled)
             _durationHistogram.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("tool", series.Name));
+    }
+
+    /// <summary>An MCP POST went to the SDK's transport (<paramref name="fast"/> false) or was answered by McpFastPath.</summary>
+    public void RecordMcpRequest(bool fast)
+    {
+        if (!_enabled) return;
+        Interlocked.Increment(ref _mcpRequests[fast ? 1 : 0]);
     }
 
     public void RecordSignOn(SignOnResult outcome)
@@ -220,6 +229,12 @@ internal sealed partial class ServerMetrics : IDisposable
                     new KeyValuePair<string, object?>("tool", series.Name),
                     new KeyValuePair<string, object?>("outcome", ObservabilityNames.Of((ToolCallOutcome)o)));
             }
+    }
+
+    private IEnumerable<Measurement<long>> MeasureMcpRequests()
+    {
+        yield return new Measurement<long>(Interlocked.Read(ref _mcpRequests[0]), new KeyValuePair<string, object?>("path", "sdk"));
+        yield return new Measurement<long>(Interlocked.Read(ref _mcpRequests[1]), new KeyValuePair<string, object?>("path", "fast"));
     }
 
     private IEnumerable<Measurement<long>> MeasureSignOns()

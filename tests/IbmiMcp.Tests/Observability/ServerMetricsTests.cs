@@ -22,12 +22,13 @@ public sealed class ServerMetricsTests
         var e = Scrape(metrics);
         string[] expected =
         [
-            "http_requests_total", "mcp_tool_calls_total", "mcp_tool_call_duration_seconds", "ibmi_signons_total",
+            "http_requests_total", "mcp_tool_calls_total", "mcp_tool_call_duration_seconds", "mcp_requests_total", "ibmi_signons_total",
             "ibmi_sessions_live", "mapepire_pool_connections", "mapepire_pool_waiters", "mapepire_pool_waits_total",
             "mapepire_errors_total", "audit_dropped_total",
         ];
         Assert.Equal(expected.Order(), e.Families.Keys.Order());
         Assert.Equal(0, e.Value("ibmi_signons_total", ("outcome", "rate_limited")));
+        Assert.Equal(0, e.Value("mcp_requests_total", ("path", "fast")));
         Assert.Equal(0, e.Value("mapepire_pool_connections", ("state", "opening")));
     }
 
