@@ -2,7 +2,9 @@
 # End-to-end load figures (issues 7 and 9): the published AOT server (auth none, server pool over TLS to the
 # emulator) driven by bench/IbmiMcp.Load at 32 clients; tools/call of a trivial query and tools/list, then the
 # same tools/call with audit trail + metrics on. Prints the harness output; record it in bench/RESULTS.md.
-#   bash bench/run-load.sh [seconds]      (needs ./publish.sh and a Release build of the emulator)
+#   bash bench/run-load.sh [seconds]            (needs ./publish.sh and a Release build of the emulator)
+#   bash bench/run-load.sh [seconds] fastpath   the same load with the fast path on and off (MCP_FAST_PATH=false),
+#                                               alternating twice (on, off, on, off) so drift hits both sides
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -47,4 +49,15 @@ on() {
   echo "audit lines in the current file (rotation at MCP_AUDIT_MAX_BYTES): $(wc -l < "$work/audit.log")"
   kill "$pid"
 }
+path_run() {  # $1 = on|off
+  if [ "$1" = on ]; then serve ""; else serve "MCP_FAST_PATH=false"; fi
+  echo "== fast path $1 ($url)"
+  dotnet run -c Release --no-build --project bench/IbmiMcp.Load -- --url "$url" --tool ping --seconds "$seconds" --clients 32
+  kill "$pid"
+}
+if [ "${2:-}" = fastpath ]; then
+  echo "# $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(basename "$bin") $(stat -c %s "$bin") bytes"
+  path_run on; path_run off; path_run on; path_run off
+  exit 0
+fi
 if [ "${LOAD_ORDER:-off-first}" = on-first ]; then on; off; else off; on; fi
