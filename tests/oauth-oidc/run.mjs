@@ -6,18 +6,15 @@
 // Starts what it needs: the emulator (EMULATOR_DLL or the repo build), the server (IBMI_MCP_BIN or the repo build).
 // Last line: "RESULT: N passed, N failed"; exit code 1 on any failure.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Provider from 'oidc-provider';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
-import { assert, fail, finish, freePort, serverEnv, startEmulator, startServer, stopAll, test, textOf } from '../support/harness.mjs';
+import { assert, freePort, main, serverEnv, startEmulator, startServer, test, textOf } from '../support/harness.mjs';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'oauth-oidc-'));
 let idp;
-try {
+await main('oauth-oidc', async (dir) => {
   // ── the OpenID provider ──
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const idpPort = await freePort();
@@ -133,11 +130,5 @@ try {
     const body = await res.json();
     assert(/issued for another resource/.test(body.error.message) && body.error.message.includes(other), JSON.stringify(body));
   });
-} catch (e) {
-  fail('setup', e);
-} finally {
-  stopAll();
-  if (idp) idp.close();
-  rmSync(dir, { recursive: true, force: true });
-}
-finish();
+  idp.close();
+});

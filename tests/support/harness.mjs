@@ -4,8 +4,9 @@
 //   IBMI_MCP_BIN  the server: a published binary, or a command such as "dotnet path/ibmi-mcp.dll"
 //                 (default: the newer Release/Debug build of src/IbmiMcp.Aot, run with dotnet)
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -120,19 +121,44 @@ export async function test(name, fn) {
 }
 
 /** Counts a failure outside a test (setup), printing what broke. */
-export function fail(what, e) {
+function fail(what, e) {
   failed++;
   console.log(`FAIL ${what}: ${e && e.stack ? e.stack.split('\n').slice(0, 6).join(' | ') : e}`);
 }
 
-/** Adds results counted elsewhere (e.g. a tool that runs its own checks). */
-export function count(p, f) { passed += p; failed += f; }
+/**
+ * Runs a suite: `body(dir)` gets a fresh temporary directory; a throw outside a test counts as a failure; afterwards
+ * every started child is stopped, the directory removed, and the RESULT line printed (exit 1 on any failure).
+ */
+export async function main(name, body) {
+  const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
+  try {
+    await body(dir);
+  } catch (e) {
+    fail('setup', e);
+  } finally {
+    stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  finish();
+}
+
+/**
+ * The server modes the protocol suites run in: the stateful SDK path, the stateless fast path, and the stateless SDK
+ * path (MCP_FAST_PATH=false), so every check holds for both implementations of tools/list and tools/call.
+ */
+export const pathModes = {
+  stateful: { MCP_SESSION_MODE: 'auto' },
+  fast: { MCP_SESSION_MODE: 'stateless' },
+  sdk: { MCP_SESSION_MODE: 'stateless', MCP_FAST_PATH: 'false' },
+};
 
 /** Prints the RESULT line and exits 1 on any failure. */
-export function finish() {
+function finish() {
   console.log(`RESULT: ${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }
 
 export function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
+export function eq(a, b, msg) { if (a !== b) throw new Error(`${msg || 'expected equal'}: ${JSON.stringify(a)} !== ${JSON.stringify(b)}`); }
 export const textOf = (result) => (result.content || []).filter((c) => c.type === 'text').map((c) => c.text).join('\n');

@@ -71,6 +71,27 @@ internal static class ToolCatalogLoader
         return [];
     }
 
+    /// <summary>
+    /// A tool or prompt by name across files: a second definition is an error naming the first, unless
+    /// YAML_ALLOW_DUPLICATE_TOOLS lets the later file win (its position stays the first one's). False when refused.
+    /// </summary>
+    private static bool AddNamed<T>(Dictionary<string, T> byName, List<string> order, string name, T item, SourceLocation at,
+        Func<T, SourceLocation> locationOf, string kind, bool allowDuplicates, List<ToolLoadError> errors)
+    {
+        if (byName.TryGetValue(name, out var existing))
+        {
+            if (!allowDuplicates)
+            {
+                errors.Add(new ToolLoadError(at, "duplicate-" + kind,
+                    $"Duplicate {kind} name: {name}. To let a later file override it, set YAML_ALLOW_DUPLICATE_TOOLS=true (first defined at {locationOf(existing)})"));
+                return false;
+            }
+        }
+        else order.Add(name);
+        byName[name] = item;
+        return true;
+    }
+
     private static bool IsPortableToolName(string name)
     {
         if (name.Length is 0 or > 128) return false;
@@ -116,19 +137,7 @@ internal static class ToolCatalogLoader
                 sources[source.Name] = source;
             }
             foreach (var tool in content.Tools)
-            {
-                if (tools.TryGetValue(tool.Name, out var existing))
-                {
-                    if (!settings.AllowDuplicateTools)
-                    {
-                        errors.Add(new ToolLoadError(tool.Location, "duplicate-tool",
-                            $"Duplicate tool name: {tool.Name}. To let a later file override it, set YAML_ALLOW_DUPLICATE_TOOLS=true (first defined at {existing.Location})"));
-                        continue;
-                    }
-                }
-                else toolOrder.Add(tool.Name);
-                tools[tool.Name] = tool;
-            }
+                AddNamed(tools, toolOrder, tool.Name, tool, tool.Location, t => t.Location, "tool", settings.AllowDuplicateTools, errors);
             foreach (var ts in content.Toolsets)
             {
                 if (toolsets.TryGetValue(ts.Name, out var existing))
@@ -156,17 +165,8 @@ internal static class ToolCatalogLoader
             foreach (var (tool, rule) in content.BuiltInRules) AddRule(tool, rule);
             foreach (var prompt in content.Prompts)
             {
-                if (prompts.TryGetValue(prompt.Name, out var existing))
-                {
-                    if (!settings.AllowDuplicateTools)
-                    {
-                        errors.Add(new ToolLoadError(prompt.Location, "duplicate-prompt",
-                            $"Duplicate prompt name: {prompt.Name}. To let a later file override it, set YAML_ALLOW_DUPLICATE_TOOLS=true (first defined at {existing.Location})"));
-                        continue;
-                    }
-                }
-                else promptOrder.Add(prompt.Name);
-                prompts[prompt.Name] = prompt;
+                if (!AddNamed(prompts, promptOrder, prompt.Name, prompt, prompt.Location, p => p.Location, "prompt", settings.AllowDuplicateTools, errors))
+                    continue;
                 if (!IsPortableToolName(prompt.Name))
                     warnings.Add(new ToolLoadError(prompt.Location, "prompt-name", $"Prompt name '{prompt.Name}' has characters outside A-Z a-z 0-9 _ - . or is longer than 128; some MCP clients refuse such names"));
             }
