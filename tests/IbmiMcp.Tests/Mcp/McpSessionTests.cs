@@ -119,7 +119,7 @@ public sealed class McpSessionTests
     }
 
     [Fact]
-    public async Task Tool_list_changes_reach_a_session_with_an_open_get_stream()
+    public async Task Tool_and_prompt_list_changes_reach_a_session_with_an_open_get_stream()
     {
         var tools = new FakeToolSource();
         await using var server = await McpTestServer.StartAsync(Options(SessionMode.Auto), tools);
@@ -134,13 +134,12 @@ public sealed class McpSessionTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
-        tools.AddTool("fresh");
+        tools.AddTool("fresh");   // a YAML reload: tools and prompts come from the same files
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        string? line;
-        do
-            line = await reader.ReadLineAsync(timeout.Token);
-        while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
-        Assert.NotNull(line);
-        Assert.Contains("notifications/tools/list_changed", line);
+        var methods = new List<string>();
+        while (methods.Count < 2 && await reader.ReadLineAsync(timeout.Token) is { } line)
+            if (line.StartsWith("data:", StringComparison.Ordinal))
+                methods.Add(System.Text.Json.JsonDocument.Parse(line[5..]).RootElement.GetProperty("method").GetString()!);
+        Assert.Equal(["notifications/tools/list_changed", "notifications/prompts/list_changed"], methods);
     }
 }
