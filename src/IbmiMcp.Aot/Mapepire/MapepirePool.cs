@@ -11,20 +11,17 @@ namespace IbmiMcp.Mapepire;
 /// Connections for one credential set, the npgsql way (STYLE §2, §5): idle connections wait in an unbounded
 /// channel, the maximum is enforced by a compare-and-swap counter, a <c>null</c> written into the channel wakes a
 /// waiter when a connection dies so it can open a replacement, and renting is synchronous when a connection is idle.
-/// Each statement has the connection to itself; a stuck statement costs only its own connection.
+/// Each statement has the connection to itself; a stuck statement costs only its own connection. What a statement
+/// does on its connection (client registers, fetching, the deadline) is <see cref="MapepireStatementRunner"/>'s.
 /// </summary>
 internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
 {
-    /// <summary>Rows of a single block when the command does not say (the reference client's default, upstream §5.7).</summary>
-    private const int DefaultRows = 100;
-    private const int MaxClientTagLength = 255;
-    private const string SetClientInfoSql = "CALL SYSPROC.WLM_SET_CLIENT_INFO(?, NULL, ?, NULL, ?)";
-
     private readonly Func<CancellationToken, Task<MapepireConnection>> _open;
     private readonly MapepireCredentials? _credentials;
     private readonly MapepirePoolOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly MapepireStatementRunner _statements;
     private readonly Channel<MapepireConnection?> _idle = Channel.CreateUnbounded<MapepireConnection?>();
     /// <summary>Every live connection, for disposal; slots are claimed and released by compare-and-swap.</summary>
     private readonly MapepireConnection?[] _slots;
@@ -56,6 +53,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
         User = user; Endpoint = endpoint; _options = options; _open = open; _credentials = credentials;
         _time = options.TimeProvider;
         _logger = logger ?? NullLogger.Instance;
+        _statements = new MapepireStatementRunner(user, StatementSettings.From(options), _time, _logger);
         _slots = new MapepireConnection?[options.PoolMax];
         s_live.TryAdd(this, 0);
         if (options.IdleTimeout > TimeSpan.Zero)
@@ -350,7 +348,7 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
             var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await RunAsync(connection, command, started, cancellationToken).ConfigureAwait(false);
+                return await _statements.RunAsync(connection, command, started, cancellationToken).ConfigureAwait(false);
             }
             catch (MapepireException ex) when (attempt == 0 && ex.Failure == MapepireFailure.ConnectionLost
                 && !cancellationToken.IsCancellationRequested && IsReadOnly(command.Sql))
@@ -364,154 +362,6 @@ internal sealed class MapepirePool : ISqlRunner, IAsyncDisposable
                 Return(connection);
             }
         }
-    }
-
-    private async Task<SqlResult> RunAsync(MapepireConnection connection, SqlCommand command, long started, CancellationToken ct)
-    {
-        CancellationTokenSource? timeout = null;
-        CancellationTokenSource? linked = null;
-        var token = ct;
-        if (_options.QueryTimeout > TimeSpan.Zero)
-        {
-            timeout = new CancellationTokenSource(_options.QueryTimeout, _time);
-            linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-            token = linked.Token;
-        }
-        try
-        {
-            return await FetchAsync(connection, command, started, token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !ct.IsCancellationRequested)
-        {
-            var ms = (long)_options.QueryTimeout.TotalMilliseconds;
-            MapepireLog.QueryTimedOut(_logger, connection.Job, ms);
-            connection.Break(MapepireFailure.Timeout, "Query timeout.");
-            throw new MapepireException(MapepireFailure.Timeout,
-                $"The statement did not finish within MCP_POOL_QUERY_TIMEOUT_MS ({ms} ms); its connection (job {connection.Job}) was closed.");
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The server keeps running the statement and would answer on this socket; closing it is the only way
-            // to stop the job and keep the next renter from inheriting a busy connection.
-            connection.Break(MapepireFailure.ConnectionLost, "The caller cancelled the statement.");
-            throw;
-        }
-        finally
-        {
-            linked?.Dispose();
-            timeout?.Dispose();
-        }
-    }
-
-    private async Task<SqlResult> FetchAsync(MapepireConnection connection, SqlCommand command, long started, CancellationToken ct)
-    {
-        if (command.ClientTag is { } tag && !string.Equals(tag, connection.ClientTag, StringComparison.Ordinal))
-            await SetClientTagAsync(connection, tag, ct).ConfigureAwait(false);
-
-        int cap, page;
-        if (command.FetchAll)
-        {
-            cap = command.MaxRows > 0 ? command.MaxRows : _options.MaxRows;
-            page = command.PageSize > 0 ? command.PageSize : _options.DefaultPageSize;
-        }
-        else
-        {
-            cap = command.Rows > 0 ? command.Rows : DefaultRows;
-            page = int.MaxValue;
-        }
-        // One row beyond the cap proves truncation without another round trip (and without trusting is_done, which
-        // stays false when exactly `rows` rows remained, spec §6).
-        var wanted = cap == int.MaxValue ? cap : cap + 1;
-
-        var replies = new List<IDisposable>(2);
-        try
-        {
-            var first = command.Parameters.Count > 0
-                ? await connection.PrepareSqlExecuteAsync(command.Sql, command.Parameters, Math.Min(page, wanted), ct).ConfigureAwait(false)
-                : await connection.SqlAsync(command.Sql, Math.Min(page, wanted), ct).ConfigureAwait(false);
-            replies.Add(first);
-            ThrowIfFailed(connection, first);
-            var block = QueryBlock.Read(first.Root);
-            var columns = block.ReadColumns();
-            var rows = new List<JsonElement>(Math.Min(block.RowCount, wanted));
-            AddRows(rows, block.Data, wanted);
-            var done = block.IsDone || !block.HasResults;
-            while (!done && rows.Count < wanted)
-            {
-                var more = await connection.SqlMoreAsync(first.Id, Math.Min(page, wanted - rows.Count), ct).ConfigureAwait(false);
-                replies.Add(more);
-                ThrowIfFailed(connection, more);
-                var next = QueryBlock.Read(more.Root);
-                done = next.IsDone;
-                if (next.RowCount == 0 && !done) break; // a server that neither sends rows nor finishes would loop forever
-                AddRows(rows, next.Data, wanted);
-            }
-            var truncated = rows.Count > cap;
-            if (truncated) rows.RemoveRange(cap, rows.Count - cap);
-            if (!done) await CloseCursorAsync(connection, first.Id, ct).ConfigureAwait(false);
-            return new SqlResult(columns, rows, block.HasResults, block.UpdateCount, truncated, block.Job ?? connection.Job,
-                _time.GetElapsedTime(started), [.. replies]);
-        }
-        catch
-        {
-            foreach (var reply in replies) reply.Dispose();
-            throw;
-        }
-    }
-
-    private static void AddRows(List<JsonElement> rows, JsonElement data, int wanted)
-    {
-        if (data.ValueKind != JsonValueKind.Array) return;
-        foreach (var row in data.EnumerateArray())
-        {
-            if (rows.Count >= wanted) return;
-            rows.Add(row);
-        }
-    }
-
-    private static void ThrowIfFailed(MapepireConnection connection, MapepireResponse reply)
-    {
-        if (reply.Success) return;
-        var ex = reply.ToException();
-        // "Not connected", SQLSTATE 08xxx and protocol confusion mean this socket cannot serve the next renter.
-        if (ex.Failure is MapepireFailure.ConnectionLost or MapepireFailure.Protocol) connection.Break(ex.Failure, ex.Message);
-        throw ex;
-    }
-
-    private async Task CloseCursorAsync(MapepireConnection connection, long continuationId, CancellationToken ct)
-    {
-        try
-        {
-            using var reply = await connection.SqlCloseAsync(continuationId, ct).ConfigureAwait(false);
-            if (!reply.Success) MapepireLog.CloseCursorFailed(_logger, continuationId, connection.Job, reply.ErrorText ?? "");
-        }
-        catch (MapepireException ex)
-        {
-            // The rows are already complete; a broken connection is discarded on return.
-            MapepireLog.CloseCursorFailed(_logger, continuationId, connection.Job, ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// Sets the job's client registers so ACTIVE_JOB_INFO and audit show which tool ran the statement. Only sent when
-    /// the tag changes on this connection; a failure (e.g. the procedure is missing) never fails the statement.
-    /// </summary>
-    private async Task SetClientTagAsync(MapepireConnection connection, string tag, CancellationToken ct)
-    {
-        if (tag.Length > MaxClientTagLength) tag = tag[..MaxClientTagLength];
-        SqlValue[] values = [SqlValue.From(User), SqlValue.From(_options.ApplicationName), SqlValue.From(tag)];
-        using var reply = await connection.PrepareSqlExecuteAsync(SetClientInfoSql, values, 1, ct).ConfigureAwait(false);
-        if (!reply.Success)
-        {
-            var ex = reply.ToException();
-            if (ex.Failure != MapepireFailure.Sql)
-            {
-                connection.Break(ex.Failure, ex.Message);
-                throw ex;
-            }
-            MapepireLog.ClientInfoFailed(_logger, connection.Job, ex.Message);
-        }
-        connection.ClientTag = tag;
     }
 
     /// <summary>True when the statement starts with SELECT, WITH or VALUES (after comments and parentheses).</summary>
