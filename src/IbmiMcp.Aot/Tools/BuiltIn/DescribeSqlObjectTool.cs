@@ -15,7 +15,7 @@ internal sealed class DescribeSqlObjectTool : BuiltInTool
     internal static readonly string[] ObjectTypes =
         ["ALIAS", "CONSTRAINT", "FUNCTION", "INDEX", "MASK", "PERMISSION", "PROCEDURE", "SCHEMA", "SEQUENCE", "TABLE", "TRIGGER", "TYPE", "VARIABLE", "VIEW", "XSR"];
 
-    private const string Sql =
+    internal const string Sql =
         "CALL QSYS2.GENERATE_SQL(DATABASE_OBJECT_NAME => ?, DATABASE_OBJECT_LIBRARY_NAME => ?, DATABASE_OBJECT_TYPE => ?, " +
         "CREATE_OR_REPLACE_OPTION => '1', PRIVILEGES_OPTION => '0', STATEMENT_FORMATTING_OPTION => '0', " +
         "SOURCE_STREAM_FILE_END_OF_LINE => 'LF', SOURCE_STREAM_FILE_CCSID => 1208)";

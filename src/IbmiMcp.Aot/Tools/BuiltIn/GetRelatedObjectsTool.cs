@@ -16,8 +16,9 @@ internal sealed class GetRelatedObjectsTool : BuiltInTool
 
     private const string Select = "SELECT * FROM TABLE(SYSTOOLS.RELATED_OBJECTS(LIBRARY_NAME => ?, FILE_NAME => ?)) R";
     private const string Order = " ORDER BY SQL_OBJECT_TYPE, SCHEMA_NAME, SQL_NAME";
-    private static readonly string s_all = Select + Order;
-    private static readonly string s_filtered = Select + " WHERE SQL_OBJECT_TYPE = ?" + Order;
+    // (The command line's `related` runs the same two; parameters: library, file[, type].)
+    internal static readonly string AllSql = Select + Order;
+    internal static readonly string FilteredSql = Select + " WHERE SQL_OBJECT_TYPE = ?" + Order;
 
     private const string Schema = """
         {"type":"object","properties":{
@@ -44,7 +45,7 @@ internal sealed class GetRelatedObjectsTool : BuiltInTool
             ? [SqlValue.From(library), SqlValue.From(file)]
             : [SqlValue.From(library), SqlValue.From(file), SqlValue.From(type)];
         var offset = OffsetOf(arguments);
-        using var result = await sql.ExecuteAsync(PagedCommand(type is null ? s_all : s_filtered, parameters, offset, Results.Budget),
+        using var result = await sql.ExecuteAsync(PagedCommand(type is null ? AllSql : FilteredSql, parameters, offset, Results.Budget),
             cancellationToken).ConfigureAwait(false);
 
         var page = ResultPage.Of(result, offset, Results.Budget, Results.PoolMaxRows);

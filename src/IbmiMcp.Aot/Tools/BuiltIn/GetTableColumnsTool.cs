@@ -8,7 +8,7 @@ internal sealed class GetTableColumnsTool : BuiltInTool
 {
     public const string ToolName = "get_table_columns";
 
-    private const string Sql =
+    internal const string Sql =
         "SELECT COLUMN_NAME, SYSTEM_COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, LENGTH, NUMERIC_SCALE, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_TEXT " +
         "FROM QSYS2.SYSCOLUMNS2 WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
 

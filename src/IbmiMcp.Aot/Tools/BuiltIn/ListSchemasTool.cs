@@ -14,10 +14,11 @@ internal sealed class ListSchemasTool : BuiltInTool
     private const string Page = " ORDER BY SCHEMA_NAME OFFSET ? ROWS FETCH FIRST ? ROWS ONLY";
 
     // Four fixed statements instead of text built per call: the statement cache on IBM i keys on the text.
-    private static readonly string s_all = Select + Page;
-    private static readonly string s_filtered = Select + " WHERE " + Filter + Page;
-    private static readonly string s_user = Select + " WHERE " + NoSystem + Page;
-    private static readonly string s_userFiltered = Select + " WHERE " + Filter + " AND " + NoSystem + Page;
+    // (The command line's `schemas` runs the same four; parameters: [filter,] offset, rows.)
+    internal static readonly string AllSql = Select + Page;
+    internal static readonly string FilteredSql = Select + " WHERE " + Filter + Page;
+    internal static readonly string UserSql = Select + " WHERE " + NoSystem + Page;
+    internal static readonly string UserFilteredSql = Select + " WHERE " + Filter + " AND " + NoSystem + Page;
 
     private const string Schema = """
         {"type":"object","properties":{
@@ -45,10 +46,10 @@ internal sealed class ListSchemasTool : BuiltInTool
 
         var text = (filter is null, includeSystem) switch
         {
-            (true, true) => s_all,
-            (false, true) => s_filtered,
-            (true, false) => s_user,
-            (false, false) => s_userFiltered,
+            (true, true) => AllSql,
+            (false, true) => FilteredSql,
+            (true, false) => UserSql,
+            (false, false) => UserFilteredSql,
         };
         SqlValue[] parameters = filter is null
             ? [SqlValue.From(offset), SqlValue.From(limit + 1)]

@@ -13,8 +13,9 @@ internal sealed class ListTablesInSchemaTool : BuiltInTool
         "FROM QSYS2.SYSTABLES T LEFT JOIN QSYS2.SYSTABLESTAT S ON T.TABLE_SCHEMA = S.TABLE_SCHEMA AND T.TABLE_NAME = S.TABLE_NAME " +
         "WHERE T.TABLE_SCHEMA = ? AND T.TABLE_TYPE IN ('T', 'V', 'P')";
     private const string Page = " ORDER BY T.TABLE_NAME OFFSET ? ROWS FETCH FIRST ? ROWS ONLY";
-    private static readonly string s_all = Select + Page;
-    private static readonly string s_filtered = Select + " AND T.TABLE_NAME LIKE UPPER(?)" + Page;
+    // (The command line's `tables` runs the same two; parameters: schema, [filter,] offset, rows.)
+    internal static readonly string AllSql = Select + Page;
+    internal static readonly string FilteredSql = Select + " AND T.TABLE_NAME LIKE UPPER(?)" + Page;
 
     private const string Schema = """
         {"type":"object","properties":{
@@ -46,7 +47,7 @@ internal sealed class ListTablesInSchemaTool : BuiltInTool
             : [SqlValue.From(schema), SqlValue.From(filter), SqlValue.From(offset), SqlValue.From(limit + 1)];
         using var result = await sql.ExecuteAsync(new SqlCommand
         {
-            Sql = filter is null ? s_all : s_filtered,
+            Sql = filter is null ? AllSql : FilteredSql,
             Parameters = parameters,
             Rows = limit + 1,
             ClientTag = ClientTag,

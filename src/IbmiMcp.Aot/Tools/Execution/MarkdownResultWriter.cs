@@ -52,7 +52,7 @@ internal static class MarkdownResultWriter
         }
         var headers = new string[result.Columns.Count];
         for (int i = 0; i < headers.Length; i++)
-            headers[i] = Clip($"{ToolResultFormatter.ColumnKey(result.Columns[i])} ({result.Columns[i].Type})");
+            headers[i] = TextTable.Clip($"{ToolResultFormatter.ColumnKey(result.Columns[i])} ({result.Columns[i].Type})", MaxCellWidth);
         var cells = new string[page.Count][];
         for (int r = 0; r < page.Count; r++)
         {
@@ -61,93 +61,11 @@ internal static class MarkdownResultWriter
             foreach (var cell in result.Rows[page.Offset + r].EnumerateArray())
             {
                 if (j >= row.Length) break;
-                row[j++] = Clip(CellText(cell));
+                row[j++] = TextTable.Clip(TextTable.CellText(cell, "-"), MaxCellWidth);
             }
             for (; j < row.Length; j++) row[j] = "-";
         }
-        WriteTable(sb, format, headers, cells);
+        TextTable.Write(sb, format, headers, cells);
         sb.Append('\n');
-    }
-
-    private static string CellText(JsonElement cell) => cell.ValueKind switch
-    {
-        JsonValueKind.Null or JsonValueKind.Undefined => "-",
-        JsonValueKind.String => cell.GetString()!,
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        _ => cell.GetRawText(),
-    };
-
-    private static string Clip(string text)
-    {
-        if (text.AsSpan().IndexOfAny('\n', '\r') >= 0) text = text.Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
-        text = text.TrimEnd();
-        return text.Length <= MaxCellWidth ? text : string.Concat(text.AsSpan(0, MaxCellWidth - 3), "...");
-    }
-
-    private static void WriteTable(StringBuilder sb, TableFormat format, string[] headers, string[][] rows)
-    {
-        if (format == TableFormat.Markdown)
-        {
-            for (int i = 0; i < headers.Length; i++) headers[i] = headers[i].Replace("|", "\\|");
-            foreach (var row in rows) for (int i = 0; i < row.Length; i++) row[i] = row[i].Replace("|", "\\|");
-        }
-        var widths = new int[headers.Length];
-        for (int i = 0; i < headers.Length; i++) widths[i] = Math.Max(headers[i].Length, format == TableFormat.Markdown ? 3 : 1);
-        foreach (var row in rows) for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
-
-        switch (format)
-        {
-            case TableFormat.Markdown:
-                Line(sb, headers, widths, "| ", " | ", " |");
-                sb.Append('|');
-                foreach (var w in widths) sb.Append(' ').Append('-', w).Append(" |");
-                sb.Append('\n');
-                foreach (var row in rows) Line(sb, row, widths, "| ", " | ", " |");
-                break;
-            case TableFormat.Ascii:
-                Rule(sb, widths, '+', '+', '+', '-');
-                Line(sb, headers, widths, "| ", " | ", " |");
-                Rule(sb, widths, '+', '+', '+', '-');
-                foreach (var row in rows) Line(sb, row, widths, "| ", " | ", " |");
-                Rule(sb, widths, '+', '+', '+', '-');
-                break;
-            case TableFormat.Grid:
-                Rule(sb, widths, '┌', '┬', '┐', '─');
-                Line(sb, headers, widths, "│ ", " │ ", " │");
-                Rule(sb, widths, '├', '┼', '┤', '─');
-                foreach (var row in rows) Line(sb, row, widths, "│ ", " │ ", " │");
-                Rule(sb, widths, '└', '┴', '┘', '─');
-                break;
-            default:
-                Line(sb, headers, widths, "", "  ", "");
-                for (int i = 0; i < widths.Length; i++) { if (i > 0) sb.Append("  "); sb.Append('-', widths[i]); }
-                sb.Append('\n');
-                foreach (var row in rows) Line(sb, row, widths, "", "  ", "");
-                break;
-        }
-    }
-
-    private static void Line(StringBuilder sb, string[] cells, int[] widths, string open, string separator, string close)
-    {
-        sb.Append(open);
-        for (int i = 0; i < widths.Length; i++)
-        {
-            if (i > 0) sb.Append(separator);
-            sb.Append(cells[i]);
-            if (i < widths.Length - 1 || close.Length > 0) sb.Append(' ', widths[i] - cells[i].Length);
-        }
-        sb.Append(close).Append('\n');
-    }
-
-    private static void Rule(StringBuilder sb, int[] widths, char left, char middle, char right, char fill)
-    {
-        sb.Append(left);
-        for (int i = 0; i < widths.Length; i++)
-        {
-            if (i > 0) sb.Append(middle);
-            sb.Append(fill, widths[i] + 2);
-        }
-        sb.Append(right).Append('\n');
     }
 }

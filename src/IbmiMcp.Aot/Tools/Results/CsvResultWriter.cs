@@ -47,7 +47,8 @@ internal static class CsvResultWriter
         return sb.ToString();
     }
 
-    private static void Field(StringBuilder sb, string value)
+    /// <summary>One RFC 4180 field: quoted only when it holds a comma, a quote, a line break or edge blanks.</summary>
+    internal static void Field(StringBuilder sb, string value)
     {
         if (value.AsSpan().IndexOfAny(",\"\r\n") < 0 && (value.Length == 0 || (value[0] != ' ' && value[^1] != ' ')))
         {
