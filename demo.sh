@@ -6,16 +6,18 @@
 #   4. signs ALICE on with `ibmi-mcp token` (encrypted credential exchange → Bearer token),
 #   5. lists the MCP tools and calls one as ALICE, then shows that BOB and CAROL see other tools (authorization),
 #   6. prints what an MCP client (Claude Desktop, VS Code) needs to connect, and keeps serving until Ctrl+C.
-#   ./demo.sh [--once] [--port 3010]      --once: stop after step 6 (used by the tests)
+#   ./demo.sh [--once] [--port 3010] [--raw]   --once: stop after step 6 (used by the tests)
+#                                              --raw: print the JSON-RPC answers as they come, not as tables
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$PWD"
-once=false; port=3010
+once=false; port=3010; raw=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --once) once=true; shift ;;
     --port) port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --raw) raw=true; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -81,20 +83,18 @@ rpc() {
     -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
     -H 'MCP-Protocol-Version: 2025-11-25' -d "$1" | sed -n 's/^data: //p'
 }
+# The answers as a person reads them: `ibmi-mcp render` turns a JSON-RPC answer into a table (--raw shows the JSON).
+show() { if $raw; then cat; echo; else "$bin" render --format table; fi; }
 step "5. MCP as ALICE: tools/list and tools/call"
 rpc '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"demo.sh","version":"1"}}}' >/dev/null
-# Answers are captured first and shortened with bash, not `| head` (a closed pipe would end the demo).
-echo "tools:"
-listed=$(rpc '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')
-grep -oE '"name":"[a-z_0-9]+"' <<<"$listed" | sed 's/"name":/  /'
+echo "tools/list →"
+rpc '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' | show
 echo
 echo "tools/call department_staff {department: \"A00\"} →"
-answer=$(rpc '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"department_staff","arguments":{"department":"A00"}}}')
-echo "${answer:0:1200}…"
+rpc '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"department_staff","arguments":{"department":"A00"}}}' | show
 echo
 echo "tools/call list_schemas (built-in, runs on ALICE's own pool) →"
-answer=$(rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_schemas","arguments":{"limit":5}}}')
-echo "${answer:0:800}…"
+rpc '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"list_schemas","arguments":{"limit":5}}}' | show
 echo
 
 step "5b. Who sees what: tool authorization by IBM i group profile and special authority (docs/authorization.md)"

@@ -12,9 +12,9 @@ if timeout 600 ./demo.sh --once --port "$port" > "$out" 2>&1; then ok "./demo.sh
 grep -q "✓ Server ready!" "$out" && ok "the server started with IBM i authentication" || bad "server banner"
 grep -q "IBM i HTTP authentication enabled" "$out" && ok "IBM i auth is on in the demo" || bad "auth banner"
 grep -qE "IBMI_MCP_ACCESS_TOKEN=.{12}… \(43 characters" "$out" && ok "ibmi-mcp token produced a 43-character token" || bad "token"
-grep -q '"department_staff"' "$out" && ok "tools/list shows the shipped YAML tools" || bad "tools/list"
-grep -q 'HAAS' "$out" && ok "tools/call department_staff returned SAMPLE rows as ALICE" || bad "tools/call rows"
-grep -q 'SCHEMA_NAME' "$out" && ok "the built-in list_schemas ran on ALICE's pool" || bad "built-in tool"
+grep -qE '^│ department_staff +│' "$out" && ok "tools/list shows the shipped YAML tools as a table" || bad "tools/list"
+grep -qE '^│ 000010 +│ HAAS +│' "$out" && ok "tools/call department_staff returned SAMPLE rows as ALICE, as a table" || bad "tools/call rows"
+grep -qE '^│ SCHEMA_NAME +│' "$out" && ok "the built-in list_schemas ran on ALICE's pool" || bad "built-in tool"
 grep -q '"Authorization": "Bearer' "$out" && ok "client configuration printed" || bad "client configuration"
 grep -A1 "^ALICE (" "$out" | grep -q "department_salary_summary" && ! grep -A1 "^ALICE (" "$out" | grep -q "special_authority_holders" \
   && ok "ALICE (HRGRP) sees the salary tool and not the security tools" || bad "ALICE's tools"

@@ -7,6 +7,10 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        // Started through an `ibmi` link, the binary is the IBM i command line: `ibmi sql …` is `ibmi-mcp sql …`.
+        if (IsIbmiAlias())
+            return await IbmiCli.IbmiCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+
         var commandLine = CommandLine.Parse(args);
         if (commandLine.Errors.Count > 0)
         {
@@ -28,12 +32,20 @@ internal static class Program
                 return await CliVerbs.TokenAsync(commandLine.VerbArgs).ConfigureAwait(false);
             case Verb.Keygen:
                 return CliVerbs.Keygen(commandLine.VerbArgs);
-            case Verb.Tools:
-                return CliVerbs.Tools(commandLine.VerbArgs);
+            case Verb.Ibmi:
+                return await IbmiCli.IbmiCommand.RunAsync(commandLine.VerbArgs, Console.Out, Console.Error).ConfigureAwait(false);
             case Verb.Healthcheck:
                 return await HealthcheckCommand.RunAsync(commandLine.VerbArgs).ConfigureAwait(false);
             default:
                 return await ServeCommand.RunAsync(commandLine).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>argv[0] (not the resolved executable path: a link keeps its own name there) names "ibmi".</summary>
+    private static bool IsIbmiAlias()
+    {
+        var argv0 = Environment.GetCommandLineArgs() is [var first, ..] ? first : "";
+        var name = Path.GetFileNameWithoutExtension(argv0);
+        return string.Equals(name, "ibmi", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -7,5 +7,4 @@ internal static class CliVerbs
 
     public static int Keygen(string[] args) => KeygenCommand.Run(args, Console.Out, Console.Error);
 
-    public static int Tools(string[] args) => IbmiMcp.Tools.ToolsValidateCommand.Run(args, Console.Out, Console.Error);
 }

@@ -21,13 +21,14 @@ internal sealed class CommandLine
                 case "serve": verb = Verb.Serve; break;
                 case "token": return new CommandLine { Verb = Verb.Token, VerbArgs = args[1..] };
                 case "keygen": return new CommandLine { Verb = Verb.Keygen, VerbArgs = args[1..] };
-                case "tools": return new CommandLine { Verb = Verb.Tools, VerbArgs = args[1..] };
+                case "sql" or "describe" or "schemas" or "tables" or "columns" or "related" or "validate" or "tool" or "tools" or "toolsets" or "system" or "render":
+                    return new CommandLine { Verb = Verb.Ibmi, VerbArgs = args };
                 case "healthcheck": return new CommandLine { Verb = Verb.Healthcheck, VerbArgs = args[1..] };
                 case "help": return new CommandLine { Verb = Verb.Help };
                 case "version": return new CommandLine { Verb = Verb.Version };
                 default:
                     var unknown = new CommandLine { Verb = Verb.Help };
-                    unknown.Errors.Add($"unknown command '{args[0]}' (expected serve, token, keygen, tools or healthcheck)");
+                    unknown.Errors.Add($"unknown command '{args[0]}' (expected serve, token, keygen, healthcheck, or a command-line verb: sql, describe, schemas, tables, columns, related, validate, tool, tools, toolsets, system)");
                     return unknown;
             }
             start = 1;
@@ -87,4 +88,4 @@ internal sealed class CommandLine
     }
 }
 
-internal enum Verb { Serve, Token, Keygen, Tools, Healthcheck, Help, Version }
+internal enum Verb { Serve, Token, Keygen, Ibmi, Healthcheck, Help, Version }

@@ -52,8 +52,15 @@ internal static class ToolCatalogLoader
         return new ToolLoadResult(errors.Count == 0 ? catalog : null, errors, warnings, [fileName]);
     }
 
+    /// <summary>
+    /// The YAML files of <paramref name="path"/>: a file, a directory searched recursively, or several of either
+    /// separated by commas (as the reference CLI's --tools takes them), in that order without repeats.
+    /// </summary>
     public static List<string> ResolveFiles(string path, List<ToolLoadError> errors)
     {
+        if (path.Contains(',') && !File.Exists(path) && !Directory.Exists(path))
+            return path.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .SelectMany(part => ResolveFiles(part, errors)).Distinct(StringComparer.Ordinal).ToList();
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {

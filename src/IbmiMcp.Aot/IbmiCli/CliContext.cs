@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using IbmiMcp.IbmiCli.Output;
+using IbmiMcp.IbmiCli.Systems;
+
+namespace IbmiMcp.IbmiCli;
+
+/// <summary>What a command runs with: its arguments, the process environment and terminal, the config, and Ctrl+C.</summary>
+internal sealed class CliContext
+{
+    private CliConfig? _config;
+
+    public required CliArguments Args { get; init; }
+    public required Func<string, string?> Env { get; init; }
+    public required string WorkingDirectory { get; init; }
+    public required TextWriter Stderr { get; init; }
+    public required TextReader Stdin { get; init; }
+    /// <summary>stdin is a terminal (a password can be asked for).</summary>
+    public bool Interactive { get; init; }
+    public CancellationToken Cancel { get; init; }
+    public long Started { get; } = Stopwatch.GetTimestamp();
+
+    public CliConfig Config => _config ??= CliConfig.Load(Env, WorkingDirectory);
+
+    public IReadOnlyList<CliSystem> Systems() => new SystemResolver(Config, Env, WorkingDirectory).Resolve(Args.Value("system"));
+
+    /// <summary><c>--timing</c>: phases to stderr, so a person or a benchmark sees where the time went.</summary>
+    public void Timing(string phase, TimeSpan elapsed)
+    {
+        if (Args.Flag("timing"))
+            Stderr.WriteLine($"timing: {phase} {elapsed.TotalMilliseconds:0.0} ms");
+    }
+}
