@@ -145,6 +145,28 @@ internal static class SystemRun
     public static async Task<int> StreamAsync(CliContext ctx, CliOutput output, IReadOnlyList<CliSystem> systems, StreamRows stream)
     {
         var multi = systems.Count > 1;
+        var watch = ctx.Args.Value("watch") is null ? 0 : ctx.Args.Number("watch", 0, 1, 86_400);
+        if (watch > 0 && multi)
+            throw CliException.Usage("--watch runs against one system; drop it or name one system");
+        while (true)
+        {
+            var code = await StreamOnceAsync(ctx, output, systems, stream, multi).ConfigureAwait(false);
+            if (watch == 0 || code != ExitCodes.Success)
+                return code;
+            try
+            {
+                // A feed: each run's rows follow the last run's, for `| jq` or a log shipper.
+                await Task.Delay(TimeSpan.FromSeconds(watch), ctx.Cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Success;
+            }
+        }
+    }
+
+    private static async Task<int> StreamOnceAsync(CliContext ctx, CliOutput output, IReadOnlyList<CliSystem> systems, StreamRows stream, bool multi)
+    {
         var codes = await Task.WhenAll(systems.Select(async system =>
         {
             try
@@ -153,7 +175,7 @@ internal static class SystemRun
                 string[]? names = null;
                 await stream(connection, block =>
                 {
-                    names ??= block.Columns.Select(Tools.ToolResultFormatter.ColumnKey).ToArray();
+                    names ??= CliTable.ColumnNames(block.Columns);
                     foreach (var row in block.Rows)
                         output.WriteLine(names, [.. row.EnumerateArray()], multi ? system.Name : null);
                     return ValueTask.CompletedTask;

@@ -31,10 +31,30 @@ internal sealed class CliTable
     /// <summary>Text shown instead of a table when there are no columns (e.g. DDL, a confirmation).</summary>
     public string? Text { get; set; }
 
+    /// <summary>
+    /// Adds a column; a name already taken (SELECT A.NAME, B.NAME) gets a suffix, NAME_2, so a JSON row keeps every
+    /// column instead of one silently replacing the other.
+    /// </summary>
     public void AddColumn(string name, bool numeric = false)
     {
-        Columns.Add(name);
+        Columns.Add(Unique(name, Columns));
         Numeric.Add(numeric);
+    }
+
+    /// <summary>The row keys for a result's columns, each unique (see <see cref="AddColumn"/>).</summary>
+    public static string[] ColumnNames(IReadOnlyList<SqlColumn> columns)
+    {
+        var names = new List<string>(columns.Count);
+        foreach (var column in columns) names.Add(Unique(Tools.ToolResultFormatter.ColumnKey(column), names));
+        return [.. names];
+    }
+
+    private static string Unique(string name, List<string> taken)
+    {
+        if (!taken.Contains(name)) return name;
+        var n = 2;
+        while (taken.Contains($"{name}_{n}")) n++;
+        return $"{name}_{n}";
     }
 
     /// <summary>The columns and rows of a statement's result (the cells still point into it: render before disposing it).</summary>

@@ -44,7 +44,8 @@ internal static class StatementVerbs
         {
             Sql = statement,
             FetchAll = true,
-            MaxRows = ctx.Args.Number("limit", c.System.MaxRows),
+            // A stream holds one block at a time, so it has no row cap unless --limit sets one.
+            MaxRows = ctx.Args.Number("limit", output.Format == CliFormat.NdJson ? int.MaxValue : c.System.MaxRows),
             ClientTag = "ibmi:sql",
         };
         if (output.Format == CliFormat.NdJson)
