@@ -23,6 +23,19 @@ internal sealed class CliContext
 
     public IReadOnlyList<CliSystem> Systems() => new SystemResolver(Config, Env, WorkingDirectory).Resolve(Args.Value("system"));
 
+    /// <summary>The systems, or none for <c>--dry-run</c> when none is configured: a dry run connects to nothing.</summary>
+    public IReadOnlyList<CliSystem> SystemsUnlessDryRun()
+    {
+        try
+        {
+            return Systems();
+        }
+        catch (CliException) when (Args.Flag("dry-run") && Args.Value("system") is null)
+        {
+            return [];
+        }
+    }
+
     /// <summary><c>--timing</c>: phases to stderr, so a person or a benchmark sees where the time went.</summary>
     public void Timing(string phase, TimeSpan elapsed)
     {

@@ -82,6 +82,7 @@ internal sealed class MapepireConnection : IAsyncDisposable
         var handler = new SocketsHttpHandler();
         if (tls.Mode != MapepireTlsMode.Plain)
         {
+            handler.SslOptions.CertificateChainPolicy = tls.ChainPolicy();
             handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, chain, errors) =>
             {
                 if (tls.Validate(cert, chain, errors, out var why)) return true;

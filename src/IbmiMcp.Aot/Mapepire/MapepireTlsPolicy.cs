@@ -86,6 +86,25 @@ public sealed class MapepireTlsPolicy
     };
 
     /// <summary>
+    /// The chain policy the handshake builds the server's chain with. When trust is ours to decide (any certificate,
+    /// or the pinned ones) the chain is built against the pinned certificates alone, with no revocation check and no
+    /// download: a certificate we do not trust never makes this process fetch the URLs it names (AIA, CRL).
+    /// System verification keeps the platform's default.
+    /// </summary>
+    internal X509ChainPolicy? ChainPolicy()
+    {
+        if (Mode is not (MapepireTlsMode.Ignore or MapepireTlsMode.Pinned)) return null;
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            DisableCertificateDownloads = true,
+        };
+        policy.CustomTrustStore.AddRange(_pinned);
+        return policy;
+    }
+
+    /// <summary>
     /// Decides one handshake. <paramref name="rejection"/> explains a refusal so connect errors can say why.
     /// </summary>
     internal bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, out string? rejection)

@@ -168,6 +168,13 @@ public sealed class CliTests : IAsyncLifetime
         var row = run.Json.GetProperty("data")[0];
         Assert.Equal("SELECT * FROM SAMPLE.ACT", row.GetProperty("SQL").GetString());
         Assert.Equal("7", row.GetProperty("LIMIT").ToString());
+
+        // With no system configured at all, a dry run still works: it needs none.
+        var nothing = new Dictionary<string, string?> { ["HOME"] = _home };
+        Assert.Equal(0, (await Ibmi(["sql", "SELECT 1 FROM SYSIBM.SYSDUMMY1", "--dry-run"], nothing)).Exit);
+        var tool = await Ibmi(["tool", "department_staff", Tools, ToolTestFiles.ShippedDirectory, "--department", "A00", "--dry-run"], nothing);
+        Assert.Equal(0, tool.Exit);
+        Assert.Equal(2, (await Ibmi(["sql", "SELECT 1 FROM SYSIBM.SYSDUMMY1"], nothing)).Exit);   // …unlike a real run
     }
 
     [Fact]
@@ -195,7 +202,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(2, (await Ibmi("frobnicate")).Exit);
         Assert.Equal(2, (await Ibmi("sql", "SELECT 1 FROM SYSIBM.SYSDUMMY1", "--limit", "0")).Exit);
         var unknown = await Ibmi("sql", "SELECT 1 FROM SYSIBM.SYSDUMMY1", "--system", "nowhere");
-        Assert.NotEqual(0, unknown.Exit);
+        Assert.Equal(2, unknown.Exit);
         Assert.Contains("nowhere", unknown.Stderr);
     }
 
@@ -373,6 +380,25 @@ public sealed class CliTests : IAsyncLifetime
         var write = await Ibmi(["sql", "DELETE FROM SAMPLE.ACT WHERE 1 = 0", "--system", "pinned", "--no-read-only"], env, cwd: sub);
         Assert.Equal(4, write.Exit);
         Assert.Contains("readOnly", write.Stderr);
+
+        // So does a YAML tool whose statement writes.
+        var yaml = Path.Combine(project, "writes.yaml");
+        await File.WriteAllTextAsync(yaml, """
+            sources:
+              ibmi: { host: "${DB2i_HOST}", user: "${DB2i_USER}", password: "${DB2i_PASS}" }
+            tools:
+              rename_department:
+                source: ibmi
+                description: Renames a department.
+                security: { readOnly: false }
+                statement: UPDATE SAMPLE.DEPARTMENT SET DEPTNAME = :name WHERE DEPTNO = 'Z99'
+                parameters:
+                  - { name: name, type: string, description: New name }
+            """);
+        _emulator.ClearClientInfo();
+        var tool = await Ibmi(["tool", "rename_department", "--name", "X", "--tools", yaml, "--system", "pinned"], env, cwd: sub);
+        Assert.Equal(4, tool.Exit);
+        Assert.Empty(_emulator.ClientInfo);
 
         // A certificate that is not the emulator's: the pinned connection refuses it.
         using var other = System.Security.Cryptography.RSA.Create(2048);

@@ -24,7 +24,8 @@ internal sealed class CliSystem
     /// <summary>Per-statement deadline in seconds.</summary>
     public int Timeout { get; set; } = 60;
     /// <summary>Rows a statement returns at most unless <c>--limit</c> says otherwise.</summary>
-    public int MaxRows { get; set; } = 5000;
+    public int MaxRows { get; set; } = DefaultMaxRows;
+    public const int DefaultMaxRows = 5000;
     /// <summary>The reference's default (true): accept any certificate. False: verify, or pin <see cref="CaPath"/>.</summary>
     public bool IgnoreUnauthorized { get; set; } = true;
     public string? CaPath { get; set; }

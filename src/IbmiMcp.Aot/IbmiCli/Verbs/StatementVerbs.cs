@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using IbmiMcp.IbmiCli.Output;
+using IbmiMcp.IbmiCli.Systems;
 using IbmiMcp.Mapepire;
 using IbmiMcp.Tools;
 using IbmiMcp.Tools.BuiltIn;
@@ -19,7 +20,7 @@ internal static class StatementVerbs
         var statement = ReadStatement(ctx).Trim().TrimEnd(';').TrimEnd();
         if (statement.Length == 0)
             throw CliException.Usage("no statement: give it as an argument, with --file PATH, or on stdin");
-        var systems = ctx.Systems();
+        var systems = ctx.SystemsUnlessDryRun();
         var wantsWrites = ctx.Args.Flag("no-read-only");
         foreach (var system in systems)
         {
@@ -36,7 +37,7 @@ internal static class StatementVerbs
             dry.AddColumn("SQL");
             dry.AddColumn("READ_ONLY");
             dry.AddColumn("LIMIT", numeric: true);
-            dry.AddRow(statement, (!wantsWrites).ToString().ToLowerInvariant(), ctx.Args.Number("limit", systems[0].MaxRows).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            dry.AddRow(statement, (!wantsWrites).ToString().ToLowerInvariant(), ctx.Args.Number("limit", systems.Count > 0 ? systems[0].MaxRows : CliSystem.DefaultMaxRows).ToString(System.Globalization.CultureInfo.InvariantCulture));
             output.Write(dry);
             return ExitCodes.Success;
         }

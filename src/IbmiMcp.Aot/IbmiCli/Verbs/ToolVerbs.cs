@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IbmiMcp.IbmiCli.Output;
+using IbmiMcp.IbmiCli.Systems;
 using IbmiMcp.Tools;
 
 namespace IbmiMcp.IbmiCli.Verbs;
@@ -29,12 +30,16 @@ internal static class ToolVerbs
         }
 
         var arguments = Arguments(tool, ctx.Args);
-        var systems = ctx.Systems();
-        var limit = systems[0].MaxRows;
+        var systems = ctx.SystemsUnlessDryRun();
+        var limit = systems.Count > 0 ? systems[0].MaxRows : CliSystem.DefaultMaxRows;
         var settings = new ResultSettings(new ResultBudget(limit, 64 * 1024 * 1024), ResponseFormat.Json, limit);
         if (!ToolCallPreparer.TryPrepare(tool, arguments, settings, out var call, out var failure))
             throw failure!.Kind == ToolFailureKind.Security ? CliException.Security(failure.Message) : CliException.Usage($"{name}: {failure.Message}");
         var command = call!.Command;
+        // A readOnly system runs no statement that changes data, whatever the tool's YAML says.
+        foreach (var system in systems)
+            if (system.ReadOnly && SqlStatementClassifier.CheckReadOnly(command.Sql) is { } refusal)
+                throw CliException.Security($"{name}: {refusal} (system '{system.Name}' is readOnly in its config)");
         var tagged = new Mapepire.SqlCommand
         {
             Sql = command.Sql, Parameters = command.Parameters, Rows = command.Rows, FetchAll = command.FetchAll,
