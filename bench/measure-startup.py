@@ -1,45 +1,147 @@
 #!/usr/bin/env python3
-"""Startup figures for the published binary (issue 2): time from spawn to the first 200 on /healthz,
-idle RSS after that first request, and the binary size. Median of N runs (default 5).
-   python3 bench/measure-startup.py [path/to/ibmi-mcp] [runs]"""
-import os, socket, statistics, subprocess, sys, time, urllib.request
+"""The foundation figures (issues 2 and 17), all from one run of today's binary:
+  binary size; spawn -> first /healthz 200 with the shipped tools loaded (median of RUNS); idle RSS after it; the
+  first tools/list after start-up; server CPU and latency per sign-on (POST /api/v1/auth against the emulator);
+  tools/call req/s at 32 clients, server CPU per tools/call, RSS after that load; RSS per live idle session.
+   python3 bench/measure-startup.py [path/to/ibmi-mcp] [runs] [--startup-only]
+Needs the emulator's Release build and bench/IbmiMcp.Load (built here). Prints markdown for bench/RESULTS.md."""
+import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
-binary = sys.argv[1] if len(sys.argv) > 1 else "artifacts/publish/linux-x64/ibmi-mcp"
-runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+binary = os.path.abspath(args[0] if args else "artifacts/publish/linux-x64/ibmi-mcp")
+runs = int(args[1]) if len(args) > 1 else 20
+startup_only = "--startup-only" in sys.argv
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+tools = os.path.join(root, "tools")
+emulator_dll = os.path.join(root, "src/IbmiMcp.Emulator/bin/Release/net10.0/ibmi-emulator.dll")
+work = tempfile.mkdtemp()
+children = []
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
-def rss_kib(pid):
+def rss_mib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+                return int(line.split()[1]) / 1024
+    return 0.0
 
-times, rss = [], []
-env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "IBMI_", "DB2i_"))}
-for _ in range(runs):
-    port = free_port()
-    start = time.perf_counter()
-    p = subprocess.Popen([binary, "--transport", "http", "--port", str(port)], env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = start + 10
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "IBMI_", "DB2i_", "TOOLS_", "YAML_"))}
+    env.update(extra or {})
+    return env
+
+def wait_healthz(port, deadline_s=10.0, poll=0.0005):
+    deadline = time.perf_counter() + deadline_s
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
                 if r.status == 200:
-                    break
+                    return
         except Exception:
             if time.perf_counter() > deadline:
-                p.kill(); sys.exit("server did not answer")
-            time.sleep(0.0005)
-    times.append((time.perf_counter() - start) * 1000)
-    time.sleep(0.5)
-    rss.append(rss_kib(p.pid) / 1024)
-    p.terminate(); p.wait()
+                raise SystemExit(f"server on {port} did not answer /healthz")
+            time.sleep(poll)
 
-size = os.path.getsize(binary)
-print(f"binary size: {size} bytes ({size/1048576:.1f} MiB)")
-print(f"spawn → first /healthz 200: median {statistics.median(times):.1f} ms (runs: {', '.join(f'{t:.1f}' for t in times)})")
-print(f"idle RSS after first request: median {statistics.median(rss):.1f} MiB (runs: {', '.join(f'{r:.1f}' for r in rss)})")
+def serve(port, env_extra, extra_args=()):
+    p = subprocess.Popen([binary, "--transport", "http", "--host", "127.0.0.1", "--port", str(port), "--tools", tools, *extra_args],
+                         env=clean_env(env_extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children.append(p)
+    return p
+
+def mcp(port, body, token=None, session=None):
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    if token: headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/mcp", data=json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.read()
+
+def load(*a):
+    out = subprocess.run(["dotnet", "run", "-c", "Release", "--no-build", "--project", os.path.join(root, "bench/IbmiMcp.Load"), "--", *a],
+                         capture_output=True, text=True, check=True)
+    return out.stdout
+
+def median(xs): return statistics.median(xs)
+
+try:
+    size = os.path.getsize(binary)
+    print(f"# {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} CPUs, load average "
+          f"{' '.join(open('/proc/loadavg').read().split()[:3])}, {binary}")
+    print("| figure | value |")
+    print("|---|---|")
+    print(f"| binary size | {size:,} bytes ({size / 1048576:.1f} MiB) |")
+
+    # Start-up with the shipped tools, auth none (the default), nothing else configured.
+    times, rss, first_list = [], [], []
+    for _ in range(runs):
+        port = free_port()
+        start = time.perf_counter()
+        p = serve(port, {"MCP_SESSION_MODE": "stateless"})
+        wait_healthz(port)
+        times.append((time.perf_counter() - start) * 1000)
+        t = time.perf_counter(); mcp(port, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}); first_list.append((time.perf_counter() - t) * 1000)
+        time.sleep(0.5)
+        rss.append(rss_mib(p.pid))
+        p.terminate(); p.wait(); children.remove(p)
+    print(f"| spawn → first /healthz 200 (shipped tools loaded), median of {runs} | {median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f}) |")
+    print(f"| first tools/list after start-up | {median(first_list):.1f} ms |")
+    print(f"| idle RSS after the first requests | {median(rss):.1f} MiB |")
+    if startup_only:
+        raise SystemExit(0)
+
+    subprocess.run(["dotnet", "build", os.path.join(root, "bench/IbmiMcp.Load"), "-c", "Release", "-nologo", "-v:q"], check=True, capture_output=True)
+    eport = free_port()
+    emu = subprocess.Popen(["dotnet", emulator_dll, "--port", str(eport), "--write-cert", f"{work}/emu.pem"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children.append(emu)
+    for _ in range(300):
+        if os.path.exists(f"{work}/emu.pem"): break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    subprocess.run([binary, "keygen", "--dir", f"{work}/keys", "--key-id", "bench"], check=True, capture_output=True)
+    auth_env = {
+        "MCP_AUTH_MODE": "ibmi", "IBMI_HTTP_AUTH_ENABLED": "true", "IBMI_AUTH_ALLOW_HTTP": "true", "IBMI_AUTH_KEY_ID": "bench",
+        "IBMI_AUTH_PRIVATE_KEY_PATH": f"{work}/keys/private.pem", "IBMI_AUTH_PUBLIC_KEY_PATH": f"{work}/keys/public.pem",
+        "DB2i_HOST": "127.0.0.1", "DB2i_PORT": str(eport), "DB2i_IGNORE_UNAUTHORIZED": "false", "DB2i_CA_PATH": f"{work}/emu.pem",
+        "MCP_LOG_LEVEL": "warning", "YAML_AUTO_RELOAD": "false", "IBMI_AUTH_MAX_CONCURRENT_SESSIONS": "100000",
+        "MCP_POOL_IDLE_TIMEOUT_MS": "1000", "IBMI_ENABLE_EXECUTE_SQL": "true",
+    }
+    port = free_port()
+    server = serve(port, auth_env)
+    wait_healthz(port)
+    out = load("--signon", "100", "--base", f"http://127.0.0.1:{port}", "--pid", str(server.pid))
+    m = re.search(r"median ([\d.]+) ms.*server CPU ([\d.]+) ms", out)
+    print(f"| sign-on (POST /api/v1/auth, 100 sequential, fresh envelopes): median latency | {m.group(1)} ms |")
+    print(f"| sign-on: server CPU per sign-on (the emulator's work excluded) | {m.group(2)} ms |")
+
+    token = re.search(r'"(.+)"', subprocess.run([binary, "token", "--server", "127.0.0.1", "--port", str(port), "-u", "ALICE", "-p", "alice123",
+                                                  "-h", "127.0.0.1", "--quiet"], capture_output=True, text=True, check=True).stdout).group(1)
+    out = load("--url", f"http://127.0.0.1:{port}/mcp", "--token", token, "--tool", "execute_sql",
+               "--args", '{"sql":"SELECT 1 AS ONE FROM SYSIBM.SYSDUMMY1"}', "--seconds", "10", "--clients", "32", "--pid", str(server.pid))
+    row = next(l for l in out.splitlines() if l.startswith("| tools/call"))
+    cpu = re.search(r"tools/call execute_sql: server CPU ([\d.]+) ms", out).group(1)
+    print(f"| tools/call execute_sql, 32 clients, 10 s: req/s | {row.split('|')[2].strip()} (p50 {row.split('|')[3].strip()} ms) |")
+    print(f"| tools/call: server CPU per request | {cpu} ms |")
+    print(f"| RSS after the load run | {rss_mib(server.pid):.1f} MiB |")
+    server.terminate(); server.wait(); children.remove(server)
+
+    # Memory per live session: N sign-ons kept, their pools idle (connections closed after MCP_POOL_IDLE_TIMEOUT_MS).
+    n = 2000
+    port = free_port()
+    server = serve(port, auth_env)
+    wait_healthz(port)
+    load("--signon", "20", "--base", f"http://127.0.0.1:{port}")   # warm up the sign-on path (signed out again)
+    time.sleep(3)
+    before = rss_mib(server.pid)
+    load("--signon", str(n), "--base", f"http://127.0.0.1:{port}", "--keep")
+    time.sleep(5)   # the pools' idle connections close (1 s idle timeout + the pruning interval)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as r:
+        sessions = json.loads(r.read())["checks"]["sessions"]
+    after = rss_mib(server.pid)
+    per = (after - before) * 1024 * 1024 / max(1, sessions["sessions"])
+    print(f"| live idle sessions: {sessions['sessions']} sessions, {sessions['connections']} open connections, RSS {before:.1f} → {after:.1f} MiB | {per / 1024:.1f} KiB per session |")
+finally:
+    for c in children:
+        try: c.kill()
+        except Exception: pass

@@ -21,12 +21,13 @@ int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(C
 if (argv.Contains("--serve"))
     return await LoadServer.RunAsync(Int("--emulator-port", 0), Int("--pool", 8));
 
-// --signon N --base URL [--pid PID] [--user U --password P --host H]: sequential sign-ons, latency and server CPU.
+// --signon N --base URL [--pid PID] [--user U --password P --host H] [--keep]: sequential sign-ons, latency and server CPU
+// (--keep: the sessions stay signed on, for memory per live session).
 if (Option("--signon") is { } signOns)
 {
     var pid = Option("--pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
     var result = await SignOnRun.RunAsync(new Uri(Option("--base")!), Option("--user", "ALICE")!, Option("--password", "alice123")!,
-        Option("--host", "127.0.0.1")!, int.Parse(signOns, CultureInfo.InvariantCulture), pid);
+        Option("--host", "127.0.0.1")!, int.Parse(signOns, CultureInfo.InvariantCulture), pid, keep: argv.Contains("--keep"));
     Console.WriteLine($"sign-on: {result.Count} sequential, {result.Failures} failed, median {result.MedianMs:F2} ms, p90 {result.P90Ms:F2} ms"
         + (result.CpuMsPerSignOn is { } cpu ? $", server CPU {cpu:F2} ms per sign-on" : ""));
     return result.Failures == 0 ? 0 : 1;
@@ -106,6 +107,7 @@ using var probe = new HttpClient();
 async Task<long> AllocatedAsync() => allocUri is null ? 0 : long.Parse(await probe.GetStringAsync(allocUri), CultureInfo.InvariantCulture);
 
 var run = new LoadRun(endpoint, Option("--token"));
+var cpuPerRequest = new List<string>();
 Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, {clients} clients, {seconds} s per scenario (+{warmup.TotalSeconds} s warm-up), endpoint {endpoint}");
 Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | max ms | errors | server bytes/request |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -124,7 +126,16 @@ foreach (var (name, body) in new[] { ($"tools/call {tool}", callBody), ("tools/l
         perRequest = ((after - before) / (double)sequential).ToString("N0", CultureInfo.InvariantCulture) + " B";
     }
     Console.WriteLine($"| {outcome.Name} | {outcome.PerSecond:N0} | {outcome.P50Ms:N2} | {outcome.P99Ms:N2} | {outcome.MaxMs:N1} | {outcome.Errors} | {perRequest} |");
+    if (Option("--pid") is { } serverPid)
+    {
+        // The server's own CPU per request, from sequential requests after the load (the emulator runs elsewhere).
+        var pid = int.Parse(serverPid, CultureInfo.InvariantCulture);
+        var cpuBefore = ServerCpu.Nanoseconds(pid);
+        var done = await run.CountAsync(body, 2000);
+        cpuPerRequest.Add($"{outcome.Name}: server CPU {(ServerCpu.Nanoseconds(pid) - cpuBefore) / 1e6 / done:F3} ms per request");
+    }
 }
+foreach (var line in cpuPerRequest) Console.WriteLine(line);
 
 if (server is not null)
 {

@@ -17,7 +17,7 @@ internal static class SignOnRun
 {
     public sealed record Outcome(int Count, int Failures, double MedianMs, double P90Ms, double? CpuMsPerSignOn);
 
-    public static async Task<Outcome> RunAsync(Uri baseUri, string user, string password, string host, int count, int? serverPid)
+    public static async Task<Outcome> RunAsync(Uri baseUri, string user, string password, string host, int count, int? serverPid, bool keep = false)
     {
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
         var key = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/public-key");
@@ -37,6 +37,7 @@ internal static class SignOnRun
             var (ms, token) = await SignOnOnceAsync();
             if (token is null) { failures++; continue; }
             latencies.Add(ms);
+            if (keep) continue;
             // Sign-out is not part of the figure: take its CPU out.
             long before = serverPid is { } p1 ? ServerCpu.Nanoseconds(p1) : 0;
             using var signOut = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/auth");

@@ -67,11 +67,25 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
                 LogLevel.Trace => "trace", LogLevel.Debug => "debug", LogLevel.Information => "info ",
                 LogLevel.Warning => "warn ", LogLevel.Error => "error", _ => "crit ",
             };
-            // Exception text only (type + message): stack traces can carry argument values.
             var line = exception is null
                 ? $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {_shortCategory}: {message}"
                 : $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {_shortCategory}: {message} ({exception.GetType().Name}: {exception.Message})";
+            // An error is something nobody expected: say where it happened. The frames are method names only (no
+            // argument values); inner exceptions add their type and frames, not their messages, which can quote data.
+            if (logLevel >= LogLevel.Error && exception is not null)
+                line += StackText(exception);
             provider.Write(line);
+        }
+
+        private static string StackText(Exception exception)
+        {
+            var text = new System.Text.StringBuilder();
+            for (var (e, depth) = (exception, 0); e is not null && depth < 5; (e, depth) = (e.InnerException, depth + 1))
+            {
+                if (depth > 0) text.Append("\n   --- inner ").Append(e.GetType().Name);
+                if (e.StackTrace is { } frames) text.Append('\n').Append(frames);
+            }
+            return text.ToString();
         }
     }
 }

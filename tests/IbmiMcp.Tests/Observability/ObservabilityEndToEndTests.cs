@@ -124,6 +124,30 @@ public sealed class ObservabilityEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unexpected_failure_is_logged_with_its_stack_trace_and_the_server_keeps_answering()
+    {
+        if (!OperatingSystem.IsLinux()) return;   // /dev/full: every write fails with ENOSPC
+        using var keys = new TestKeys();
+        var env = new Dictionary<string, string?>
+        {
+            ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
+            ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = keys.PublicPath,
+            ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DB2i_IGNORE_UNAUTHORIZED"] = "true", ["MCP_AUDIT_LOG"] = "/dev/full",
+        };
+        await using var server = await ServerProcess.StartAsync(env, workingDirectory: _work);
+        using var client = server.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await SignOnAsync(client, "alice", "alice123")).StatusCode);   // audited: the write fails
+        for (var i = 0; i < 100 && !server.Stderr.Contains("Audit log write failed", StringComparison.Ordinal); i++) await Task.Delay(50);
+        var stderr = server.Stderr;
+        Assert.Contains("Audit log write failed", stderr);
+        Assert.Contains("IOException", stderr);
+        // The frames name our method (stack-trace data is in the binary: StackTraceSupport=true).
+        Assert.Matches(@"\n\s+at IbmiMcp\.Observability\.", stderr);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_server_whose_audit_log_cannot_be_opened_refuses_to_start_and_names_the_setting()
     {
         var file = Path.Combine(_work, "not-a-directory");
