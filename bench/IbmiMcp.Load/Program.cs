@@ -23,6 +23,14 @@ if (argv.Contains("--serve"))
 
 // --signon N --base URL [--pid PID] [--user U --password P --host H] [--keep]: sequential sign-ons, latency and server CPU
 // (--keep: the sessions stay signed on, for memory per live session).
+// --retained N: managed bytes kept per live idle session (the real sign-on path in-process, full GCs around it).
+if (Option("--retained") is { } retained)
+{
+    var (sessions, connections, perSession) = await RetainedRun.RunAsync(int.Parse(retained, CultureInfo.InvariantCulture));
+    Console.WriteLine($"retained: {sessions} live sessions, {connections} open connections, {perSession:N0} bytes per session");
+    return 0;
+}
+
 if (Option("--signon") is { } signOns)
 {
     var pid = Option("--pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
