@@ -13,6 +13,8 @@ public sealed class EmulatorFaults
     private volatile bool _refuseConnections;
     private int _refuseStatusCode;
     private volatile string? _stallRequestType;
+    private volatile string? _connectInternalError;
+    private int _maxJobs;
     private Random _random = new();
     private int? _seed;
 
@@ -49,6 +51,18 @@ public sealed class EmulatorFaults
     /// <summary>Restricts the stall to one request type (e.g. "sql"); null stalls every type.</summary>
     public string? StallRequestType { get => _stallRequestType; set => _stallRequestType = value; }
 
+    /// <summary>
+    /// Every <c>connect</c> fails with <c>Internal Error: …</c> and this text, as Mapepire answers when its JVM cannot
+    /// open the job's connection (e.g. <c>IOException: Too many open files</c>). Null = off.
+    /// </summary>
+    public string? ConnectInternalError { get => _connectInternalError; set => _connectInternalError = value; }
+
+    /// <summary>
+    /// At most this many jobs at once: a <c>connect</c> beyond it fails with <c>Internal Error: IOException: Too many
+    /// open files</c> — what a real Mapepire server answered at about 1,300 open connections. 0 = no limit.
+    /// </summary>
+    public int MaxJobs { get => Volatile.Read(ref _maxJobs); set => Volatile.Write(ref _maxJobs, value); }
+
     /// <summary>Turns every knob off again.</summary>
     public void Reset()
     {
@@ -59,6 +73,8 @@ public sealed class EmulatorFaults
         RefuseStatusCode = 0;
         StallMs = 0;
         StallRequestType = null;
+        ConnectInternalError = null;
+        MaxJobs = 0;
     }
 
     internal bool RollDrop()

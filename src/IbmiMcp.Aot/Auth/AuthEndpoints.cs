@@ -344,6 +344,7 @@ internal sealed class AuthEndpoints
         MapepireFailure.Unreachable => AuthErrors.Unreachable(host),
         MapepireFailure.Tls => AuthErrors.Tls(host),
         MapepireFailure.Timeout => AuthErrors.SignOnTimeout(host),
+        MapepireFailure.ServerError => AuthErrors.ServerError(host),
         _ => AuthErrors.SignOnFailed(host),
     };
 

@@ -64,6 +64,10 @@ internal static class AuthErrors
     public static AuthRejection Tls(string host) => new(502, InitializationFailed, "TLS handshake with the IBM i host '" + host + "' failed (certificate not trusted or TLS error)");
     public static AuthRejection SignOnTimeout(string host) => new(504, Timeout, "Signing on to the IBM i host '" + host + "' timed out");
     public static AuthRejection SignOnFailed(string host) => new(502, InitializationFailed, "Signing on to the IBM i host '" + host + "' failed");
+    /// <summary>The Mapepire server or IBM i failed for its own reasons (out of jobs or handles): retry, the password was not judged.</summary>
+    public static AuthRejection ServerError(string host) => new(503, ServiceUnavailable,
+        "The IBM i host '" + host + "' could not open a connection (the Mapepire server reported an internal error); the password was not checked. Please try again later", ServerErrorRetryAfterSeconds);
+    public const int ServerErrorRetryAfterSeconds = 5;
 
     // Bearer (DELETE /api/v1/auth and /mcp), spec §2.2 texts.
     public const string BearerMissingHeader = "Missing or invalid Authorization header. Bearer scheme required.";

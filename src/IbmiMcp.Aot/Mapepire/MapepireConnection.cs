@@ -140,17 +140,27 @@ internal sealed class MapepireConnection : IAsyncDisposable
     private static MapepireException ConnectRefused(MapepireResponse reply, MapepireEndpoint endpoint)
     {
         var error = reply.ErrorText ?? "The Mapepire server refused the connect request.";
-        var failure = error.StartsWith("Invalid connection technique", StringComparison.Ordinal) ? MapepireFailure.Protocol
+        var failure = IsIdentityRefusal(error) ? MapepireFailure.Authentication
+            : error.StartsWith("Invalid connection technique", StringComparison.Ordinal) ? MapepireFailure.Protocol
             // The server opens its own JDBC connection to DB_SERVER; a network failure there is not the user's fault.
             : error.Contains("java.net.", StringComparison.Ordinal) || error.Contains("UnknownHost", StringComparison.Ordinal)
                 ? MapepireFailure.Unreachable
-            // "The application server rejected the connection" (unknown user, wrong password, disabled profile) and
-            // IP/user rule denials (spec §1.2) are all refusals of this identity.
-            : MapepireFailure.Authentication;
+            // Anything else ("Internal Error: IOException: Too many open files", a JVM out of memory, …) is the
+            // server failing, not the password: it must neither answer 401 nor count against the user.
+            : MapepireFailure.ServerError;
         var state = reply.Root.TryGetProperty("sql_state"u8, out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         var code = reply.Root.TryGetProperty("sql_rc"u8, out var rc) && rc.TryGetInt32(out var c) ? c : 0;
         return new MapepireException(failure, error, state, code);
     }
+
+    /// <summary>
+    /// IBM i refused this identity: JTOpen's "The application server rejected the connection" (unknown user, wrong
+    /// password, disabled or expired profile) or a deny line of Mapepire's IP/user rules (spec §1.2). Only these are
+    /// refused credentials.
+    /// </summary>
+    internal static bool IsIdentityRefusal(string error)
+        => error.Contains("rejected the connection", StringComparison.OrdinalIgnoreCase)
+        || error.Contains("refused by security rule", StringComparison.OrdinalIgnoreCase);
 
     private static MapepireException MapConnectFailure(Exception ex, int status, MapepireEndpoint endpoint, string? tlsRejection, TimeSpan timeout)
     {

@@ -21,4 +21,9 @@ public enum MapepireFailure
     Protocol,
     /// <summary>The pool or connection was disposed.</summary>
     Disposed,
+    /// <summary>
+    /// The Mapepire server or IBM i could not serve the request for its own reasons ("Internal Error: …", out of jobs
+    /// or file handles): not the user's fault, worth retrying later.
+    /// </summary>
+    ServerError,
 }

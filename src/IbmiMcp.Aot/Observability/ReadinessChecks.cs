@@ -92,6 +92,7 @@ internal static class ReadinessChecks
             MapepireFailure.ConnectionLost => "connection lost",
             MapepireFailure.Sql => "sql error",
             MapepireFailure.Disposed => "stopped",
+            MapepireFailure.ServerError => "server error",
             _ => "protocol error",
         },
         TimeoutException => "timeout",

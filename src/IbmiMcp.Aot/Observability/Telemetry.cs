@@ -86,6 +86,7 @@ internal sealed class Telemetry
         MapepireFailure.PoolExhausted => "pool_exhausted",
         MapepireFailure.ConnectionLost => "connection_lost",
         MapepireFailure.Sql => "sql_error",
+        MapepireFailure.ServerError => "server_error",
         _ => "error",
     };
 

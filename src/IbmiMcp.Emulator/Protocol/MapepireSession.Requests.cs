@@ -75,6 +75,11 @@ internal sealed partial class MapepireSession
         if (!technique.Equals("tcp", StringComparison.OrdinalIgnoreCase) && !technique.Equals("cli", StringComparison.OrdinalIgnoreCase))
             throw new ProtocolException("Invalid connection technique specified");
         await EndJobAsync().ConfigureAwait(false);
+        // Resource failures come before the password check, as on a real server whose JVM cannot open the connection.
+        if (_host.Faults.ConnectInternalError is { } internalError)
+            throw new ProtocolException("Internal Error: " + internalError);
+        if (_host.Faults.MaxJobs is > 0 and var maxJobs && _host.Registry.Count >= maxJobs)
+            throw new ProtocolException("Internal Error: IOException: Too many open files");
         string? reason = _host.Users.Authenticate(_user, _password);
         if (reason is not null)
         {

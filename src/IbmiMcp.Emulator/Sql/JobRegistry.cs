@@ -27,6 +27,8 @@ internal sealed class JobRegistry(string version, EmulatorUsers users)
 
     public IReadOnlyList<Db2Job> Jobs => _jobs.Values.OrderBy(j => j.Number).ToList();
 
+    public int Count => _jobs.Count;
+
     public void Record(Db2Job job, string sql)
     {
         var r = job.Registers;

@@ -262,3 +262,19 @@ public sealed class MapepireConnectionTests
         Assert.Equal("[SQL0204] SCOOBY in LIAMA type *FILE not found.", ex.Message);
     }
 }
+
+public sealed class ConnectRefusalClassificationTests
+{
+    [Theory]
+    [InlineData("java.sql.SQLNonTransientConnectionException: The application server rejected the connection. (User ID is not known.:FAKEUSER)", true)]
+    [InlineData("java.sql.SQLNonTransientConnectionException: The application server rejected the connection. (Password is not correct.:ALICE)", true)]
+    [InlineData("java.sql.SQLNonTransientConnectionException: The application server rejected the connection. (User profile is disabled.:BOB)", true)]
+    [InlineData("java.io.IOException: Connection refused by security rule at line 3", true)]
+    [InlineData("Internal Error: IOException: Too many open files", false)]
+    [InlineData("Internal Error: NullPointerException: null", false)]
+    [InlineData("Internal Error: OutOfMemoryError: Java heap space", false)]
+    [InlineData("java.net.ConnectException: Connection refused", false)]
+    [InlineData("", false)]
+    public void Only_IBM_i_refusing_the_identity_counts_as_refused_credentials(string error, bool refusal)
+        => Assert.Equal(refusal, MapepireConnection.IsIdentityRefusal(error));
+}
