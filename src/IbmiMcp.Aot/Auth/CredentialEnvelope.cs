@@ -82,7 +82,7 @@ internal static class CredentialEnvelope
                 if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
                     throw new JsonException();
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)   // a string that is not valid UTF-8 throws the latter when read
             {
                 return Fail(AuthErrors.InvalidJson, out rejection);
             }
@@ -236,7 +236,7 @@ internal static class CredentialEnvelope
                     else { reader.Read(); reader.Skip(); }
                 }
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)   // a string that is not valid UTF-8 throws the latter when read
             {
                 return Fail(AuthErrors.Payload, out rejection);
             }

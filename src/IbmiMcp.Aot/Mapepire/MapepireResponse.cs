@@ -35,7 +35,9 @@ internal sealed class MapepireResponse : IDisposable
     public static MapepireResponse Parse(byte[] buffer, int length, bool pooled)
     {
         JsonDocument document;
-        try { document = JsonDocument.Parse(buffer.AsMemory(0, length)); }
+        // JsonDocument checks structure, not the UTF-8 inside strings (reading one later would throw
+        // InvalidOperationException anywhere): a reply that is not UTF-8 is refused here, as a protocol error.
+        try { document = System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)) ? JsonDocument.Parse(buffer.AsMemory(0, length)) : throw new JsonException("A Mapepire reply must be UTF-8."); }
         catch
         {
             if (pooled) ArrayPool<byte>.Shared.Return(buffer);

@@ -50,7 +50,7 @@ internal sealed class McpFastPath
         };
     }
 
-    private enum Method { Other, ToolsList, ToolsCall }
+    internal enum Method { Other, ToolsList, ToolsCall }
 
     private async ValueTask<bool> WriteListAsync(HttpContext context, ReadOnlyMemory<byte> id, Caller caller)
     {
@@ -152,7 +152,7 @@ internal sealed class McpFastPath
     }
 
     /// <summary>Top level: exactly jsonrpc "2.0", an id (number or string), a method, optional params object.</summary>
-    private static bool TryReadEnvelope(ReadOnlySpan<byte> json, out Method method, out int idStart, out int idLength,
+    internal static bool TryReadEnvelope(ReadOnlySpan<byte> json, out Method method, out int idStart, out int idLength,
         out int paramsStart, out int paramsLength)
     {
         method = Method.Other;
@@ -210,14 +210,14 @@ internal sealed class McpFastPath
             }
             return version && hasId && method != Method.Other && !reader.Read();
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)   // invalid UTF-8 in a string: the SDK path answers it
         {
             return false;
         }
     }
 
     /// <summary>params of tools/call: a name and optional arguments object; any _meta (progress, task) → SDK path.</summary>
-    private static bool TryReadCallParams(ReadOnlySpan<byte> json, out string name, out int argsStart, out int argsLength)
+    internal static bool TryReadCallParams(ReadOnlySpan<byte> json, out string name, out int argsStart, out int argsLength)
     {
         name = "";
         argsStart = argsLength = 0;
@@ -252,7 +252,7 @@ internal sealed class McpFastPath
             }
             return name.Length > 0;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)   // invalid UTF-8 in a string: the SDK path answers it
         {
             return false;
         }

@@ -29,6 +29,16 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_whose_strings_are_not_UTF8_is_a_400_not_a_500()
+    {
+        // Found by fuzzing: JSON structure is valid, but a string holds bytes that are not UTF-8.
+        var body = "{\"keyId\":\"x\u00ff\",\"encryptedSessionKey\":\"QQ==\",\"iv\":\"QQ==\",\"authTag\":\"QQ==\",\"ciphertext\":\"QQ==\"}"u8.ToArray();
+        body[11] = 0xFF;   // replaces the first byte of the escaped sequence with a lone 0xFF
+        var reply = await _h.SignOnAsync(body);
+        Assert.Equal(400, reply.Status);
+    }
+
+    [Fact]
     public async Task Sign_on_returns_201_with_the_reference_body()
     {
         var reply = await _h.SignOnAsync(AuthHarness.Envelope(options: new(Duration: 120, PoolStart: 1, PoolMax: 3)));

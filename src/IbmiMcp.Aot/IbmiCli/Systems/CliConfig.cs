@@ -94,6 +94,10 @@ internal sealed class CliConfig
         {
             throw CliException.Usage($"{path}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}");
         }
+        catch (InvalidOperationException ex)   // YamlDotNet's scanner on some malformed input
+        {
+            throw CliException.Usage($"{path}: invalid YAML: {ex.Message}");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return config;
         if (stream.Documents[0].RootNode is not YamlMappingNode root)

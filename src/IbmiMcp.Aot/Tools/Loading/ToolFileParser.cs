@@ -60,6 +60,12 @@ internal sealed class ToolFileParser
                 duplicate ? $"{message}: a name may appear only once in a mapping" : $"Invalid YAML: {message}"));
             return content;
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some malformed input (found by fuzzing).
+            _errors.Add(new ToolLoadError(_file, 0, 0, "yaml-syntax", $"Invalid YAML: {ex.Message}"));
+            return content;
+        }
         if (stream.Documents.Count > 1)
             Error(stream.Documents[1].RootNode, "yaml-syntax", "A tool file must contain a single YAML document");
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })

@@ -1,0 +1,1 @@
+SELECT "A""B", X'FF', ? FROM T FOR UPDATE
