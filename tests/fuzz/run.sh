@@ -11,7 +11,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(envelope envelope-plaintext mapepire-reply yaml-tools sql jsonrpc-fast-path dotenv)
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found (apt-get install afl++)" >&2; exit 2; }
 dotnet tool restore >/dev/null
-out="$PWD/artifacts/fuzz-bin"
+out="$PWD/artifacts/fuzz-bin"; rm -rf "$out"   # sharpfuzz rewrites the dll in place: start from a fresh copy
 dotnet build tests/fuzz/IbmiMcp.Fuzz -c Release -nologo -v:q -o "$out" >/dev/null
 dotnet tool run sharpfuzz "$out/ibmi-mcp.dll" >/dev/null
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
@@ -19,7 +19,7 @@ found=0
 printf '| target | seconds | executions | edges | corpus | crashes | hangs |\n|---|---|---|---|---|---|---|\n'
 for t in "${targets[@]}"; do
   findings="$PWD/artifacts/fuzz/$t"; rm -rf "$findings"; mkdir -p "$findings"
-  afl-fuzz -V "$seconds" -t 5000 -m none -i "tests/fuzz/corpus/$t" -o "$findings" -- dotnet "$out/IbmiMcp.Fuzz.dll" "$t" \
+  afl-fuzz -V "$seconds" -s "${FUZZ_SEED:-1}" -t 5000 -m none -i "tests/fuzz/corpus/$t" -o "$findings" -- dotnet "$out/IbmiMcp.Fuzz.dll" "$t" \
     > "$findings/afl.log" 2>&1 || { echo "afl-fuzz failed on $t:" >&2; tail -20 "$findings/afl.log" >&2; exit 1; }
   stats="$findings/default/fuzzer_stats"
   get() { awk -F' *: *' -v k="$1" '$1 == k {print $2}' "$stats"; }

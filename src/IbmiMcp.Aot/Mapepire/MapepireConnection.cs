@@ -165,29 +165,29 @@ internal sealed class MapepireConnection : IAsyncDisposable
     private static MapepireException MapConnectFailure(Exception ex, int status, MapepireEndpoint endpoint, string? tlsRejection, TimeSpan timeout)
     {
         if (ex is OperationCanceledException)
-            return new(MapepireFailure.Timeout, $"Connecting to {endpoint} timed out after {(int)timeout.TotalMilliseconds} ms.", inner: ex);
+            return new(MapepireFailure.Timeout, $"Connecting to the IBM i Mapepire server {endpoint} timed out after {(int)timeout.TotalMilliseconds} ms.", inner: ex);
         if (tlsRejection is not null)
-            return new(MapepireFailure.Tls, $"The TLS certificate of {endpoint} was refused: {tlsRejection}.", inner: ex);
+            return new(MapepireFailure.Tls, $"The TLS certificate of the IBM i Mapepire server {endpoint} was refused: {tlsRejection}.", inner: ex);
         if (status is 401 or 403)
-            return new(MapepireFailure.Authentication, $"The Mapepire server at {endpoint} refused the credentials (HTTP {status}).", inner: ex);
+            return new(MapepireFailure.Authentication, $"The IBM i Mapepire server at {endpoint} refused the credentials (HTTP {status}).", inner: ex);
         for (var e = ex; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case AuthenticationException:
                 case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }:
-                    return new(MapepireFailure.Tls, $"TLS handshake with {endpoint} failed: {Innermost(ex).Message}", inner: ex);
+                    return new(MapepireFailure.Tls, $"TLS handshake with the IBM i Mapepire server {endpoint} failed: {Innermost(ex).Message}", inner: ex);
                 case SocketException se:
-                    return new(MapepireFailure.Unreachable, $"Cannot reach the Mapepire server {endpoint}: {se.Message}", inner: ex);
+                    return new(MapepireFailure.Unreachable, $"Cannot reach the IBM i Mapepire server {endpoint}: {se.Message}", inner: ex);
                 case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError }:
-                    return new(MapepireFailure.Unreachable, $"Cannot reach the Mapepire server {endpoint}: {Innermost(ex).Message}", inner: ex);
+                    return new(MapepireFailure.Unreachable, $"Cannot reach the IBM i Mapepire server {endpoint}: {Innermost(ex).Message}", inner: ex);
             }
         }
         if (status is 502 or 503 or 504)
-            return new(MapepireFailure.Unreachable, $"The Mapepire server at {endpoint} is unavailable (HTTP {status}).", inner: ex);
+            return new(MapepireFailure.Unreachable, $"The IBM i Mapepire server at {endpoint} is unavailable (HTTP {status}).", inner: ex);
         if (status != 0 && status != 101)
             return new(MapepireFailure.Protocol, $"{endpoint} answered HTTP {status} instead of a WebSocket upgrade; is it a Mapepire server?", inner: ex);
-        return new(MapepireFailure.Unreachable, $"Cannot connect to {endpoint}: {Innermost(ex).Message}", inner: ex);
+        return new(MapepireFailure.Unreachable, $"Cannot connect to the IBM i Mapepire server {endpoint}: {Innermost(ex).Message}", inner: ex);
     }
 
     private static Exception Innermost(Exception ex)
@@ -254,7 +254,7 @@ internal sealed class MapepireConnection : IAsyncDisposable
         catch (Exception ex) when (ex is not MapepireException)
         {
             _pending.TryRemove(id, out _);
-            throw Break(MapepireFailure.ConnectionLost, $"Sending to the Mapepire server failed: {ex.Message}", ex);
+            throw Break(MapepireFailure.ConnectionLost, $"Sending to the IBM i Mapepire server failed: {ex.Message}", ex);
         }
         finally
         {
@@ -332,7 +332,7 @@ internal sealed class MapepireConnection : IAsyncDisposable
                 if (frame.MessageType == WebSocketMessageType.Close)
                 {
                     var why = string.IsNullOrEmpty(_ws.CloseStatusDescription) ? $"{_ws.CloseStatus}" : $"{_ws.CloseStatus}: {_ws.CloseStatusDescription}";
-                    Break(MapepireFailure.ConnectionLost, $"The Mapepire server closed the connection ({why}).");
+                    Break(MapepireFailure.ConnectionLost, $"The IBM i Mapepire server closed the connection ({why}).");
                     return;
                 }
                 length += frame.Count;
@@ -351,7 +351,7 @@ internal sealed class MapepireConnection : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Break(MapepireFailure.ConnectionLost, $"The connection to the Mapepire server was lost: {ex.Message}", ex);
+            Break(MapepireFailure.ConnectionLost, $"The connection to the IBM i Mapepire server was lost: {ex.Message}", ex);
         }
         finally
         {

@@ -79,7 +79,7 @@ internal sealed class MapepireStatementRunner
             MapepireLog.QueryTimedOut(_logger, connection.Job, ms);
             connection.Break(MapepireFailure.Timeout, "Query timeout.");
             throw new MapepireException(MapepireFailure.Timeout,
-                $"The statement did not finish within MCP_POOL_QUERY_TIMEOUT_MS ({ms} ms); its connection (job {connection.Job}) was closed.");
+                $"IBM i did not finish the statement within MCP_POOL_QUERY_TIMEOUT_MS ({ms} ms); its connection (job {connection.Job}) was closed, which ends the statement.");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -199,7 +199,7 @@ public sealed class MapepireTlsPolicy
         }
         catch (SocketException ex)
         {
-            throw new MapepireException(MapepireFailure.Unreachable, $"Cannot reach the Mapepire server {host}:{port}: {ex.Message}", inner: ex);
+            throw new MapepireException(MapepireFailure.Unreachable, $"Cannot reach the IBM i Mapepire server {host}:{port}: {ex.Message}", inner: ex);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {

@@ -94,7 +94,7 @@ internal sealed class CliConfig
         {
             throw CliException.Usage($"{path}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}");
         }
-        catch (InvalidOperationException ex)   // YamlDotNet's scanner on some malformed input
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)   // YamlDotNet on some malformed input
         {
             throw CliException.Usage($"{path}: invalid YAML: {ex.Message}");
         }

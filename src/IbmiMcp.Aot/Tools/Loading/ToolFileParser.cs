@@ -60,9 +60,9 @@ internal sealed class ToolFileParser
                 duplicate ? $"{message}: a name may appear only once in a mapping" : $"Invalid YAML: {message}"));
             return content;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner throws this instead of a YamlException on some malformed input (found by fuzzing).
+            // YamlDotNet's scanner and node loader throw these instead of a YamlException on some malformed input (found by fuzzing).
             _errors.Add(new ToolLoadError(_file, 0, 0, "yaml-syntax", $"Invalid YAML: {ex.Message}"));
             return content;
         }
