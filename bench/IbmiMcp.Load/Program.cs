@@ -23,6 +23,15 @@ if (argv.Contains("--serve"))
 
 // --signon N --base URL [--pid PID] [--user U --password P --host H] [--keep]: sequential sign-ons, latency and server CPU
 // (--keep: the sessions stay signed on, for memory per live session).
+// --soak SECONDS --base URL --pid PID [--rate N] [--sample S]: mixed workload at a fixed rate, resources sampled; exit 1 unless flat.
+if (Option("--soak") is { } soakSeconds)
+{
+    var pass = await SoakRun.RunAsync(new Uri(Option("--base")!), int.Parse(Option("--pid")!, CultureInfo.InvariantCulture),
+        int.Parse(soakSeconds, CultureInfo.InvariantCulture), Int("--rate", 20), Int("--sample", 10),
+        Option("--user", "ALICE")!, Option("--password", "alice123")!, Option("--host", "127.0.0.1")!);
+    return pass ? 0 : 1;
+}
+
 // --retained N: managed bytes kept per live idle session (the real sign-on path in-process, full GCs around it).
 if (Option("--retained") is { } retained)
 {

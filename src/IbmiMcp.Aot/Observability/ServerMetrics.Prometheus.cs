@@ -76,6 +76,10 @@ internal sealed partial class ServerMetrics
         w.Family("mapepire_pool_waits_total", "counter", "Connection rents that had to wait for a connection.");
         w.Begin("mapepire_pool_waits_total").Value(Read(_poolWaits));
 
+        // For leak hunting (bench/run-soak.sh): RSS also holds garbage no GC has needed to collect yet.
+        w.Family("dotnet_gc_heap_bytes", "gauge", "Managed heap size at the end of the last garbage collection.");
+        w.Begin("dotnet_gc_heap_bytes").Value(GC.GetGCMemoryInfo().HeapSizeBytes);
+
         w.Family("mapepire_errors_total", "counter", "Mapepire errors by SQL state (none = no SQL state, e.g. connection lost).");
         var states = new List<KeyValuePair<string, long>>();
         foreach (var (state, box) in _sqlErrors)
