@@ -23,7 +23,7 @@ public sealed class ServerMetricsTests
         string[] expected =
         [
             "http_requests_total", "mcp_tool_calls_total", "mcp_tool_call_duration_seconds", "mcp_requests_total", "ibmi_signons_total",
-            "ibmi_sessions_live", "mapepire_pool_connections", "mapepire_pool_waiters", "mapepire_pool_waits_total",
+            "ibmi_sessions_live", "mapepire_pool_connections", "mapepire_pool_waiters", "mapepire_pool_waits_total", "dotnet_gc_heap_bytes",
             "mapepire_errors_total", "audit_dropped_total",
         ];
         Assert.Equal(expected.Order(), e.Families.Keys.Order());
