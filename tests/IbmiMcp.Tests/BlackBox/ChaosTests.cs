@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using IbmiMcp.Emulator;
 
 namespace IbmiMcp.Tests.BlackBox;
@@ -17,7 +14,7 @@ namespace IbmiMcp.Tests.BlackBox;
 /// (HTTP 200, never 5xx); the first call after the emulator is back succeeds within a few seconds; and afterwards
 /// the server holds no more sockets to IBM i than its pool's maximum.
 /// </summary>
-public sealed partial class ChaosTests : IAsyncLifetime
+public sealed class ChaosTests : IAsyncLifetime
 {
     private const int PoolMax = 10;   // the server pool's poolmax (the reference's default)
     private EmulatorHost _emulator = null!;
@@ -33,23 +30,8 @@ public sealed partial class ChaosTests : IAsyncLifetime
 
     private static async Task<(int Status, bool IsError, string Text, JsonElement? Row)> CallAsync(HttpClient client, string tag)
     {
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "tools/call",
-            ["params"] = new Dictionary<string, object> { ["name"] = "execute_sql", ["arguments"] = new Dictionary<string, string> { ["sql"] = $"SELECT USER AS ME, '{tag}' AS TAG FROM SYSIBM.SYSDUMMY1" } },
-        });
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.OK) return ((int)response.StatusCode, true, text, null);
-        var json = text.TrimStart().StartsWith('{') ? text : DataLine().Matches(text).Last().Groups[1].Value;
-        var result = JsonDocument.Parse(json).RootElement.GetProperty("result");
-        var isError = result.TryGetProperty("isError", out var e) && e.GetBoolean();
-        var message = result.GetProperty("content")[0].GetProperty("text").GetString() ?? "";
-        return (200, isError, message, isError ? null : result.GetProperty("structuredContent").GetProperty("data")[0].Clone());
+        var (status, isError, text, row) = await McpCall.ExecuteSqlAsync(client, $"SELECT USER AS ME, '{tag}' AS TAG FROM SYSIBM.SYSDUMMY1");
+        return ((int)status, isError, text, row);
     }
 
     [Fact]
@@ -115,7 +97,4 @@ public sealed partial class ChaosTests : IAsyncLifetime
         Assert.False(server.HasExited);
         Console.WriteLine($"chaos: {ok} good answers, {toolErrors} tool errors, recovery {recovery.TotalMilliseconds:0} ms");
     }
-
-    [GeneratedRegex(@"^data: (.+)$", RegexOptions.Multiline)]
-    private static partial Regex DataLine();
 }

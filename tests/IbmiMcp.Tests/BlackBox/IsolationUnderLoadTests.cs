@@ -48,25 +48,9 @@ public sealed partial class IsolationUnderLoadTests : IAsyncLifetime
 
     private static async Task<(HttpStatusCode Status, JsonElement? Row)> QueryAsync(HttpClient client, string token, string tag)
     {
-        var sql = $"SELECT USER AS ME, '{tag}' AS TAG FROM SYSIBM.SYSDUMMY1";
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "tools/call",
-            ["params"] = new Dictionary<string, object> { ["name"] = "execute_sql", ["arguments"] = new Dictionary<string, string> { ["sql"] = sql } },
-        });
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.OK) return (response.StatusCode, null);
-        var json = text.TrimStart().StartsWith('{') ? text : DataLine().Matches(text).Last().Groups[1].Value;
-        var root = JsonDocument.Parse(json).RootElement;
-        Assert.True(root.TryGetProperty("result", out var result), json);
-        Assert.False(result.TryGetProperty("isError", out var isError) && isError.GetBoolean(), json);
-        return (response.StatusCode, result.GetProperty("structuredContent").GetProperty("data")[0].Clone());
+        var (status, isError, text, row) = await McpCall.ExecuteSqlAsync(client, $"SELECT USER AS ME, '{tag}' AS TAG FROM SYSIBM.SYSDUMMY1", token);
+        Assert.False(status == HttpStatusCode.OK && isError, text);
+        return (status, row);
     }
 
     [Fact]
@@ -136,9 +120,6 @@ public sealed partial class IsolationUnderLoadTests : IAsyncLifetime
         }
         Assert.DoesNotContain(records, r => r.Sql.Contains("'R", StringComparison.Ordinal) || r.Sql.Contains("'E1'", StringComparison.Ordinal));   // revoked/expired never ran
     }
-
-    [GeneratedRegex(@"^data: (.+)$", RegexOptions.Multiline)]
-    private static partial Regex DataLine();
 
     [GeneratedRegex(@"'([TC])(\d+)x\d+'")]
     private static partial Regex TagOf();
