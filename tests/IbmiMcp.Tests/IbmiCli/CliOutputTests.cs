@@ -123,3 +123,16 @@ public sealed class CliOutputTests
         Directory.Delete(dir, recursive: true);
     }
 }
+
+public sealed class TextTableFrameTests
+{
+    [Theory]
+    [InlineData("ascii", "+------+----+\n| NAME | N  |\n+------+----+\n| AB   | 12 |\n+------+----+\n")]
+    [InlineData("grid", "┌──────┬────┐\n│ NAME │ N  │\n├──────┼────┤\n│ AB   │ 12 │\n└──────┴────┘\n")]
+    public void Boxed_tables_draw_their_frame_and_right_align_numbers(string format, string expected)
+    {
+        var sb = new System.Text.StringBuilder();
+        IbmiMcp.Tools.TextTable.Write(sb, format == "ascii" ? IbmiMcp.Tools.TableFormat.Ascii : IbmiMcp.Tools.TableFormat.Grid, ["NAME", "N"], [["AB", "12"]], [false, true]);
+        Assert.Equal(expected, sb.ToString());
+    }
+}

@@ -52,18 +52,10 @@ internal static class TextTable
                 foreach (var row in rows) Line(sb, row, widths, "| ", " | ", " |", rightAlign);
                 break;
             case TableFormat.Ascii:
-                Rule(sb, widths, '+', '+', '+', '-');
-                Line(sb, headers, widths, "| ", " | ", " |", null);
-                Rule(sb, widths, '+', '+', '+', '-');
-                foreach (var row in rows) Line(sb, row, widths, "| ", " | ", " |", rightAlign);
-                Rule(sb, widths, '+', '+', '+', '-');
+                Framed(sb, headers, rows, widths, rightAlign, "+++++++++", '-', '|');
                 break;
             case TableFormat.Grid:
-                Rule(sb, widths, '┌', '┬', '┐', '─');
-                Line(sb, headers, widths, "│ ", " │ ", " │", null);
-                Rule(sb, widths, '├', '┼', '┤', '─');
-                foreach (var row in rows) Line(sb, row, widths, "│ ", " │ ", " │", rightAlign);
-                Rule(sb, widths, '└', '┴', '┘', '─');
+                Framed(sb, headers, rows, widths, rightAlign, "┌┬┐" + "├┼┤" + "└┴┘", '─', '│');
                 break;
             default:
                 Line(sb, headers, widths, "", "  ", "", null);
@@ -72,6 +64,17 @@ internal static class TextTable
                 foreach (var row in rows) Line(sb, row, widths, "", "  ", "", rightAlign);
                 break;
         }
+    }
+
+    /// <summary>A boxed table; <paramref name="corners"/> is the top, middle and bottom rule's left, cross and right characters.</summary>
+    private static void Framed(StringBuilder sb, string[] headers, string[][] rows, int[] widths, bool[]? rightAlign, string corners, char fill, char bar)
+    {
+        string open = bar + " ", separator = " " + bar + " ", close = " " + bar;
+        Rule(sb, widths, corners[0], corners[1], corners[2], fill);
+        Line(sb, headers, widths, open, separator, close, null);
+        Rule(sb, widths, corners[3], corners[4], corners[5], fill);
+        foreach (var row in rows) Line(sb, row, widths, open, separator, close, rightAlign);
+        Rule(sb, widths, corners[6], corners[7], corners[8], fill);
     }
 
     private static void Line(StringBuilder sb, string[] cells, int[] widths, string open, string separator, string close, bool[]? rightAlign)
