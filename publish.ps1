@@ -2,14 +2,16 @@
 # warnings as errors, writes a SHA-256 checksum next to it, and prints the path and size.
 # -Release also packs artifacts/release/ibmi-mcp-<version>-<rid>.tar.gz (.zip for win-*) with a .sha256 beside it
 # (the same layout as publish.sh --release); -NoBuild packages the binary already in artifacts/publish/<rid>/.
-#   ./publish.ps1 [-Rid linux-x64] [-Version 1.2.3] [-Release] [-NoBuild]
+#   ./publish.ps1 [-Rid linux-x64] [-Version 1.2.3] [-Release] [-NoBuild] [-Pie]
+# -Pie builds linux-* as a position-independent executable (as publish.sh --pie; see docs/operations.md).
 # Native AOT compiles for the OS it runs on: publish linux-* on Linux (linux-arm64 cross builds are in
 # publish.sh), win-* on Windows.
 param(
     [string]$Rid = "linux-x64",
     [string]$Version = "0.1.0",
     [switch]$Release,
-    [switch]$NoBuild
+    [switch]$NoBuild,
+    [switch]$Pie
 )
 $ErrorActionPreference = "Stop"
 Set-Location $PSScriptRoot
@@ -20,7 +22,7 @@ $bin = Join-Path $out $name
 if (-not $NoBuild) {
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue "src/IbmiMcp.Aot/obj/Release/net10.0/$Rid/native", $out
     dotnet publish src/IbmiMcp.Aot/IbmiMcp.Aot.csproj -c Release -r $Rid -o $out `
-        -p:Version=$Version -p:TreatWarningsAsErrors=true -p:TrimmerSingleWarn=false -nologo -v:q
+        -p:Version=$Version -p:TreatWarningsAsErrors=true -p:TrimmerSingleWarn=false -p:PositionIndependentExecutable=$(if ($Pie) { 'true' } else { 'false' }) -nologo -v:q
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     Get-ChildItem $out -Include *.dbg, *.pdb -Recurse | Remove-Item -Force
     $hash = (Get-FileHash -Algorithm SHA256 $bin).Hash.ToLowerInvariant()

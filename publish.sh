@@ -2,22 +2,24 @@
 # Publishes the Native AOT binary `ibmi-mcp` for one or more runtime identifiers (default: this machine's,
 # linux-x64 or linux-arm64) with trim/AOT warnings as errors, writes a SHA-256 checksum next to it, and prints
 # the path and size. With --release it also packs artifacts/release/ibmi-mcp-<version>-<rid>.tar.gz (+ .sha256).
-#   ./publish.sh [RID...] [--version X.Y.Z] [--release] [--no-build]
+#   ./publish.sh [RID...] [--version X.Y.Z] [--release] [--no-build] [--pie]
 #     --release    also write the release archive and its checksum (verify with: cd artifacts/release && sha256sum -c *.sha256)
 #     --no-build   package the binary already in artifacts/publish/<rid>/ (its baked-in version must match)
+#     --pie        a position-independent executable (address-randomised; starts ~20 ms slower: docs/operations.md)
 # linux-arm64 on an x64 machine is a cross build (works on Debian 12: verified under qemu-aarch64); it needs clang,
 # an aarch64 linker and libc (apt-get install clang binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 # and exits 3 naming them when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-rids=(); release=false; build=true; version_given=false
+rids=(); release=false; build=true; version_given=false; pie=false
 version="$(git describe --tags --always 2>/dev/null | sed 's/^v//' || true)"
 while [ $# -gt 0 ]; do
   case "$1" in
     --version) version="$2"; version_given=true; shift 2 ;;
     --release) release=true; shift ;;
     --no-build) build=false; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --pie) pie=true; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     -*) echo "publish.sh: unknown option $1" >&2; exit 2 ;;
     *) rids+=("$1"); shift ;;
   esac
@@ -48,6 +50,7 @@ publish_one() {
   # ILC reuses its output on unchanged inputs and then prints no warnings: clean the native intermediates
   # so the warnings-as-errors gate is real on every run.
   rm -rf "src/IbmiMcp.Aot/obj/Release/net10.0/$rid/native" "$out"
+  if $pie; then extra+=(-p:PositionIndependentExecutable=true); fi
   dotnet publish src/IbmiMcp.Aot/IbmiMcp.Aot.csproj -c Release -r "$rid" -o "$out" \
     -p:Version="$version" -p:TreatWarningsAsErrors=true -p:TrimmerSingleWarn=false "${extra[@]}" -nologo -v:q
   rm -f "$out"/*.dbg "$out"/*.pdb

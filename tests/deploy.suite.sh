@@ -63,6 +63,9 @@ version_line=$("$bin" --version 2>&1); version="${version_line##* }"
 check "ibmi-mcp --version prints a semantic version ('$version_line')" grep -qE '^ibmi-mcp [0-9]+\.[0-9]+\.[0-9]+' <<<"$version_line"
 check "the binary links only libc, libm and the loader (ldd)" \
   bash -c "ldd '$bin' | grep -vE 'linux-vdso|libc\.so\.6|libm\.so\.6|ld-linux' | grep -q . && exit 1 || exit 0"
+# Start-up (issue 17): type data mapped from the file as it is, no load-time fix-ups (docs/operations.md).
+check "the binary is a position-dependent executable with no dehydrated data (readelf: EXEC, no .hydrated)" \
+  bash -c "readelf -h '$bin' | grep -q 'Type:[[:space:]]*EXEC' && ! readelf -S '$bin' | grep -q '\.hydrated'"
 
 # Release packaging of the binary just checked: publish.sh --release --no-build (no second AOT compile).
 if [ "$pubdir" = "$repo/artifacts/publish/linux-x64" ]; then

@@ -26,22 +26,39 @@ internal static class ServeCommand
         var time = TimeProvider.System;
 
         using var loggerProvider = new StderrLoggerProvider(StderrLoggerProvider.Map(options.LogLevel));
-        using var loggerFactory = LoggerFactory.Create(b =>
-        {
-            b.ClearProviders();
-            b.AddProvider(loggerProvider);
-            b.SetMinimumLevel(StderrLoggerProvider.Map(options.LogLevel));
-            b.AddFilter("Microsoft", LogLevel.Warning);
-            b.AddFilter("ModelContextProtocol", LogLevel.Warning);
-        });
+        using var loggerFactory = StderrLoggerProvider.CreateFactory(loggerProvider, options.LogLevel);
         foreach (var warning in loaded.Warnings)
             stderr.WriteLine($"⚠ {warning}");
 
-        // ── YAML tools: a bad file stops start-up with every error (file:line:column), never a 500 later.
-        ToolCatalog? catalog = null;
-        if (options.ToolsYamlPath is not null)
+        // ── YAML tools load on another thread while the rest is built (start-up, bench/RESULTS.md issue 17); nothing
+        // serves before they are in.
+        var toolsLoad = options.ToolsYamlPath is null ? null : Task.Run(() => ToolCatalogLoader.Load(options));
+
+        // ── Mapepire: one TLS policy for every pool; the server pool opens on first use (readiness reports it).
+        var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
+        if (options.Db2iIgnoreUnauthorized)
+            stderr.WriteLine("⚠ DB2i_IGNORE_UNAUTHORIZED=true: the Mapepire server's TLS certificate is not verified (set it to false, with DB2i_CA_PATH for a self-signed daemon)");
+        await using var serverPool = options.ServerPoolConfigured && options.AuthMode != AuthMode.Ibmi
+            ? new LazyMapepirePool(options.Db2iUser!, new MapepireEndpoint(options.Db2iHost!, options.Db2iPort, tls),
+                () => new MapepireCredentials(options.Db2iUser!, options.Db2iPassword), MapepirePoolOptions.FromServer(options), loggerFactory)
+            : null;
+
+        if (!AuditLog.TryCreate(options, time, loggerFactory.CreateLogger("IbmiMcp.Audit"), out var auditLog, out var auditError))
+            return Fail(stderr, "Invalid configuration:", [auditError!]);
+        await using var telemetry = new TelemetryOwner(options, auditLog);
+        HttpServer? listener = null;
+        if (options.Transport == TransportKind.Http && !options.ListToolsets)
         {
-            var tools = ToolCatalogLoader.Load(options);
+            try { listener = HttpServer.Create(options, loggerFactory); }
+            catch (Exception ex) when (IsListenFailure(ex)) { return CannotListen(stderr, options, ex); }
+        }
+        await using var server = listener;
+
+        // A bad YAML file stops start-up with every error (file:line:column), never a 500 later.
+        ToolCatalog? catalog = null;
+        if (toolsLoad is not null)
+        {
+            var tools = await toolsLoad.ConfigureAwait(false);
             foreach (var warning in tools.Warnings)
                 stderr.WriteLine($"⚠ {warning}");
             if (!tools.Success)
@@ -58,18 +75,6 @@ internal static class ServeCommand
             }
         }
 
-        // ── Mapepire: one TLS policy for every pool; the server pool opens on first use (readiness reports it).
-        var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
-        if (options.Db2iIgnoreUnauthorized)
-            stderr.WriteLine("⚠ DB2i_IGNORE_UNAUTHORIZED=true: the Mapepire server's TLS certificate is not verified (set it to false, with DB2i_CA_PATH for a self-signed daemon)");
-        await using var serverPool = options.ServerPoolConfigured && options.AuthMode != AuthMode.Ibmi
-            ? new LazyMapepirePool(options.Db2iUser!, new MapepireEndpoint(options.Db2iHost!, options.Db2iPort, tls),
-                () => new MapepireCredentials(options.Db2iUser!, options.Db2iPassword), MapepirePoolOptions.FromServer(options), loggerFactory)
-            : null;
-
-        if (!AuditLog.TryCreate(options, time, loggerFactory.CreateLogger("IbmiMcp.Audit"), out var auditLog, out var auditError))
-            return Fail(stderr, "Invalid configuration:", [auditError!]);
-        await using var telemetry = new TelemetryOwner(options, auditLog);
         using var watcher = catalog is null ? null : new ToolCatalogWatcher(catalog, ToolLoadSettings.From(options), loggerFactory.CreateLogger("IbmiMcp.Tools"));
         if (watcher is not null && options.YamlAutoReload)
             watcher.Start();
@@ -135,38 +140,31 @@ internal static class ServeCommand
         var health = new HealthEndpoint(checks, options.ServerVersion, time);
 
         var events = Mcp.Resumability.McpEventStore.Create(options, auth?.Redis, auth?.Sealer, loggerFactory);
-        McpHttpEndpoint? mcp = null;
-        await using var server = HttpServer.Create(options, loggerProvider, _ =>
+        await using var mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time, telemetry.Telemetry, events);
+        var metricsEndpoint = options.MetricsEnabled ? new MetricsEndpoint(telemetry.Telemetry.Metrics) : null;
+        var router = new Router(new RouteHandlers
         {
-            mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time, telemetry.Telemetry, events);
-            var metricsEndpoint = options.MetricsEnabled ? new MetricsEndpoint(telemetry.Telemetry.Metrics) : null;
-            var router = new Router(new RouteHandlers
-            {
-                Health = health.HandleAsync,
-                Mcp = mcp.HandleAsync,
-                PublicKey = auth is null ? null : auth.Endpoints.PublicKeyAsync,
-                SignOn = auth is null ? null : auth.Endpoints.SignOnAsync,
-                SignOut = auth is null ? null : auth.Endpoints.SignOutAsync,
-                Metrics = metricsEndpoint is null ? null : metricsEndpoint.HandleAsync,
-                ResourceMetadata = resourceMetadata is null ? null : resourceMetadata.HandleAsync,
-                Observe = options.MetricsEnabled ? telemetry.Telemetry.Metrics.RecordHttpRequest : null,
-            }, options.HttpEndpointPath, loggerFactory.CreateLogger<Router>());
-            return router.HandleAsync;
-        });
+            Health = health.HandleAsync,
+            Mcp = mcp.HandleAsync,
+            PublicKey = auth is null ? null : auth.Endpoints.PublicKeyAsync,
+            SignOn = auth is null ? null : auth.Endpoints.SignOnAsync,
+            SignOut = auth is null ? null : auth.Endpoints.SignOutAsync,
+            Metrics = metricsEndpoint is null ? null : metricsEndpoint.HandleAsync,
+            ResourceMetadata = resourceMetadata is null ? null : resourceMetadata.HandleAsync,
+            Observe = options.MetricsEnabled ? telemetry.Telemetry.Metrics.RecordHttpRequest : null,
+        }, options.HttpEndpointPath, loggerFactory.CreateLogger<Router>());
 
         try
         {
-            await server.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            await server!.StartAsync(router.HandleAsync, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException
-                                       or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (IsListenFailure(ex))
         {
-            stderr.WriteLine($"✗ Cannot listen on {options.HttpHost}:{options.HttpPort}: {ex.Message}");
-            return 1;
+            return CannotListen(stderr, options, ex);
         }
 
         var scheme = options.HttpsEnabled ? "https" : "http";
-        var address = (server.Addresses.FirstOrDefault() ?? $"{scheme}://{options.HttpHost}:{options.HttpPort}").TrimEnd('/');
+        var address = (server!.Addresses.FirstOrDefault() ?? $"{scheme}://{options.HttpHost}:{options.HttpPort}").TrimEnd('/');
         if (options.EnvFilePath is not null)
             stderr.WriteLine($"✓ Configuration loaded from {options.EnvFilePath}");
         if (auth is not null)
@@ -195,8 +193,6 @@ internal static class ServeCommand
         stderr.WriteLine($"  Auth:      {options.AuthMode.ToString().ToLowerInvariant()}");
 
         await server.WaitForShutdownAsync().ConfigureAwait(false);
-        if (mcp is not null)
-            await mcp.DisposeAsync().ConfigureAwait(false);
         return 0;
     }
 
@@ -217,6 +213,16 @@ internal static class ServeCommand
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         return 0;
+    }
+
+    /// <summary>A port in use or not ours, an address not on this host, a certificate or key that does not load.</summary>
+    private static bool IsListenFailure(Exception ex) => ex is IOException or System.Net.Sockets.SocketException
+        or InvalidOperationException or System.Security.Cryptography.CryptographicException;
+
+    private static int CannotListen(TextWriter stderr, ServerOptions options, Exception ex)
+    {
+        stderr.WriteLine($"✗ Cannot listen on {options.HttpHost}:{options.HttpPort}: {ex.Message}");
+        return 1;
     }
 
     private static int Fail(TextWriter stderr, string title, IReadOnlyList<string> errors)

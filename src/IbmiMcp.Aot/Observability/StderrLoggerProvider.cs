@@ -5,8 +5,8 @@ namespace IbmiMcp.Observability;
 
 /// <summary>
 /// Diagnostic log to stderr (stdout belongs to the stdio transport). One line per event:
-/// <c>2026-11-26T08:00:00.000Z info  Category: message</c>. Writes go through a single lock-free queue drained
-/// by one writer so request threads never block on the terminal. Callers never pass secrets (see *Log classes).
+/// <c>2026-11-26T08:00:00.000Z info  Category: message</c>. One lock keeps lines whole; each is flushed as written
+/// (operators read it live, and it is mostly warnings). Callers never pass secrets (see *Log classes).
 /// </summary>
 internal sealed class StderrLoggerProvider : ILoggerProvider
 {
@@ -32,6 +32,19 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
             _output.WriteLine(line);
             _output.Flush();
         }
+    }
+
+    /// <summary>
+    /// The server's logger factory: this provider at MCP_LOG_LEVEL, library chatter (ASP.NET, Kestrel, the MCP SDK) from
+    /// warnings up. Built directly rather than through LoggerFactory.Create, whose service container costs ~5 ms of
+    /// start-up under Native AOT.
+    /// </summary>
+    public static LoggerFactory CreateFactory(StderrLoggerProvider provider, Configuration.LogLevelSetting level)
+    {
+        var filter = new LoggerFilterOptions { MinLevel = Map(level) };
+        filter.Rules.Add(new LoggerFilterRule(null, "Microsoft", LogLevel.Warning, null));
+        filter.Rules.Add(new LoggerFilterRule(null, "ModelContextProtocol", LogLevel.Warning, null));
+        return new LoggerFactory([provider], filter);
     }
 
     public static LogLevel Map(Configuration.LogLevelSetting level) => level switch
