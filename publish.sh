@@ -5,7 +5,7 @@
 #   ./publish.sh [RID...] [--version X.Y.Z] [--release] [--no-build] [--pie]
 #     --release    also write the release archive and its checksum (verify with: cd artifacts/release && sha256sum -c *.sha256)
 #     --no-build   package the binary already in artifacts/publish/<rid>/ (its baked-in version must match)
-#     --pie        a position-independent executable (address-randomised; starts ~20 ms slower: docs/operations.md)
+#     --pie        a position-independent executable (address-randomised; starts ~15 ms slower: docs/operations.md)
 # linux-arm64 on an x64 machine is a cross build (works on Debian 12: verified under qemu-aarch64); it needs clang,
 # an aarch64 linker and libc (apt-get install clang binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 # and exits 3 naming them when they are missing.
