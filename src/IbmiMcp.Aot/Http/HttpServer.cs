@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using IbmiMcp.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
@@ -10,7 +11,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,6 +42,10 @@ internal sealed class HttpServer : IAsyncDisposable
     /// <summary>Configures the listener (limits, address, certificate); nothing is bound until <see cref="StartAsync"/>.</summary>
     public static HttpServer Create(ServerOptions options, ILoggerFactory loggerFactory)
     {
+        // The certificate first: a file that does not load stops start-up before anything else is built.
+        var https = options.HttpsEnabled
+            ? new HttpsConnectionAdapterOptions { ServerCertificate = X509Certificate2.CreateFromPemFile(options.HttpsCertPath!, options.HttpsKeyPath) }
+            : null;
         var services = KestrelServices.Build(loggerFactory);
         // HTTPS listeners take their logger factory and metrics from here.
         var kestrel = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = services };
@@ -51,9 +55,6 @@ internal sealed class HttpServer : IAsyncDisposable
         kestrel.Limits.MaxRequestLineSize = 8 * 1024;
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
 
-        var https = options.HttpsEnabled
-            ? new HttpsConnectionAdapterOptions { ServerCertificate = X509Certificate2.CreateFromPemFile(options.HttpsCertPath!, options.HttpsKeyPath) }
-            : null;
         void Configure(ListenOptions listen)
         {
             if (https is not null)
