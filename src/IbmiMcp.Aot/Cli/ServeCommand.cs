@@ -25,14 +25,14 @@ internal static class ServeCommand
         var options = loaded.Options;
         var time = TimeProvider.System;
 
+        // ── YAML tools load on another thread from here on, while the rest (logging too) is built (start-up,
+        // bench/RESULTS.md issue 17); nothing serves before they are in.
+        var toolsLoad = options.ToolsYamlPath is null ? null : Task.Run(() => ToolCatalogLoader.Load(options));
+
         using var loggerProvider = new StderrLoggerProvider(StderrLoggerProvider.Map(options.LogLevel));
         using var loggerFactory = StderrLoggerProvider.CreateFactory(loggerProvider, options.LogLevel);
         foreach (var warning in loaded.Warnings)
             stderr.WriteLine($"⚠ {warning}");
-
-        // ── YAML tools load on another thread while the rest is built (start-up, bench/RESULTS.md issue 17); nothing
-        // serves before they are in.
-        var toolsLoad = options.ToolsYamlPath is null ? null : Task.Run(() => ToolCatalogLoader.Load(options));
 
         // ── Mapepire: one TLS policy for every pool; the server pool opens on first use (readiness reports it).
         var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
