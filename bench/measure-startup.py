@@ -123,7 +123,7 @@ try:
         print(f"| sign-on, RSA-{bits}: server CPU per sign-on (the emulator's work excluded) | {m.group(2)} ms |")
         if bits != 2048:
             server.terminate(); server.wait(); children.remove(server)
-    auth_env = auth_env_for(keys)   # the 2048-bit server carries on below
+    auth_env = auth_env_for(f"{work}/keys2048")   # the 2048-bit server (the loop's last) carries on below
 
     token = re.search(r'"(.+)"', subprocess.run([binary, "token", "--server", "127.0.0.1", "--port", str(port), "-u", "ALICE", "-p", "alice123",
                                                   "-h", "localhost", "--quiet"], capture_output=True, text=True, check=True).stdout).group(1)
