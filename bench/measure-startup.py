@@ -27,6 +27,20 @@ def rss_mib(pid):
                 return int(line.split()[1]) / 1024
     return 0.0
 
+def rss_by_mapping(pid):
+    """Resident KiB of the program's own code, type data and read-only data, and of everything else (heap, stacks, libc)."""
+    parts = {"code": 0, "data": 0, "rodata": 0, "other": 0}
+    kind = "other"
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5 and ":" not in fields[0]:
+                own = len(fields) > 5 and fields[5] == binary
+                kind = {"r-xp": "code", "rw-p": "data", "r--p": "rodata"}.get(fields[1], "other") if own else "other"
+            elif fields[0] == "Rss:":
+                parts[kind] += int(fields[1])
+    return parts
+
 def clean_env(extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "IBMI_", "DB2i_", "TOOLS_", "YAML_"))}
     env.update(extra or {})
@@ -73,7 +87,7 @@ try:
     print(f"| binary size | {size:,} bytes ({size / 1048576:.1f} MiB) |")
 
     # Start-up with the shipped tools, auth none (the default), nothing else configured.
-    times, rss, first_list = [], [], []
+    times, rss, first_list, parts = [], [], [], []
     for _ in range(runs):
         port = free_port()
         start = time.perf_counter()
@@ -83,10 +97,13 @@ try:
         t = time.perf_counter(); mcp(port, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}); first_list.append((time.perf_counter() - t) * 1000)
         time.sleep(0.5)
         rss.append(rss_mib(p.pid))
+        parts.append(rss_by_mapping(p.pid))
         p.terminate(); p.wait(); children.remove(p)
     print(f"| spawn → first /healthz 200 (shipped tools loaded), median of {runs} | {median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f}) |")
     print(f"| first tools/list after start-up | {median(first_list):.1f} ms |")
     print(f"| idle RSS after the first requests | {median(rss):.1f} MiB |")
+    print("| idle RSS by mapping: the program's code / type data / read-only data / the rest (heap, stacks, libc) | "
+          + " / ".join(f"{median([x[k] for x in parts]) / 1024:.1f}" for k in ("code", "data", "rodata", "other")) + " MiB |")
     if startup_only:
         raise SystemExit(0)
 
