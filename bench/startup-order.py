@@ -67,6 +67,8 @@ def profiled(name, env, steps):
     for _ in range(600):
         if os.path.exists(out + ".1"): break
         time.sleep(0.1)
+    else:
+        raise SystemExit(f"callgrind wrote no dump for the {name} run (see {out}.log)")
     time.sleep(1)
     p.send_signal(signal.SIGTERM); p.wait(); children.remove(p)
     return out + ".1"
