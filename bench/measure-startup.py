@@ -2,7 +2,8 @@
 """The foundation figures (issues 2 and 17), all from one run of today's binary:
   binary size; spawn -> first /healthz 200 with the shipped tools loaded (median of RUNS); idle RSS after it; the
   first tools/list after start-up; server CPU and latency per sign-on (POST /api/v1/auth against the emulator);
-  tools/call req/s at 32 clients, server CPU per tools/call, RSS after that load; RSS per live idle session.
+  tools/call req/s at 32 clients, server CPU per tools/call, RSS after that load; RSS above idle with 10,000 live idle
+  sessions (right after the sign-ons and once the server is quiet); managed bytes kept per live idle session.
    python3 bench/measure-startup.py [path/to/ibmi-mcp] [runs] [--startup-only]
 Needs the emulator's Release build and bench/IbmiMcp.Load (built here). Prints markdown for bench/RESULTS.md."""
 import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
@@ -153,8 +154,10 @@ try:
     print(f"| RSS after the load run | {rss_mib(server.pid):.1f} MiB |")
     server.terminate(); server.wait(); children.remove(server)
 
-    # Memory per live session: N sign-ons kept, their pools idle (connections closed after MCP_POOL_IDLE_TIMEOUT_MS).
-    n = 2000
+    # Memory per live session, the issue's yardstick: 10,000 sign-ons kept, their pools idle (connections closed after
+    # MCP_POOL_IDLE_TIMEOUT_MS), RSS above idle right after them and once the server has been quiet long enough for
+    # the shipped idle trim (MCP_MEMORY_TRIM_INTERVAL_MS, default 30 s: the first quiet tick after the burst trims).
+    n = 10000
     port = free_port()
     server = serve(port, auth_env)
     wait_healthz(port)
@@ -165,12 +168,16 @@ try:
     time.sleep(5)   # the pools' idle connections close (1 s idle timeout + the pruning interval)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as r:
         sessions = json.loads(r.read())["checks"]["sessions"]
-    after = rss_mib(server.pid)
-    per = (after - before) * 1024 * 1024 / max(1, sessions["sessions"])
-    print(f"| live idle sessions: {sessions['sessions']} sessions, {sessions['connections']} open connections, RSS {before:.1f} → {after:.1f} MiB | {per / 1024:.1f} KiB of RSS per session |")
-    # RSS also holds the garbage of 2,000 TLS sign-ons that no GC needed yet; the managed bytes a session keeps come
-    # from the same sign-on path run in-process with full GCs before and after (bench/IbmiMcp.Load/RetainedRun.cs).
-    m = re.search(r"retained: (\d+) live sessions, (\d+) open connections, ([\d,]+) bytes per session", load("--retained", str(n)))
+    burst = rss_mib(server.pid)
+    time.sleep(65)  # two trim intervals: the first tick still sees the burst's allocations, the next one is quiet
+    quiet = rss_mib(server.pid)
+    count = max(1, sessions["sessions"])
+    print(f"| live idle sessions: {sessions['sessions']} sessions, {sessions['connections']} open connections; RSS {before:.1f} MiB before | "
+          f"+{burst - before:.1f} MiB right after the sign-ons, +{quiet - before:.1f} MiB once quiet ({(quiet - before) * 1024 / count:.1f} KiB per session) |")
+    server.terminate(); server.wait(); children.remove(server)
+    # RSS also holds what the GC and malloc keep for the next burst; the managed bytes a session itself keeps come from
+    # the same sign-on path run in-process with full GCs before and after (bench/IbmiMcp.Load/RetainedRun.cs).
+    m = re.search(r"retained: (\d+) live sessions, (\d+) open connections, ([\d,]+) bytes per session", load("--retained", "2000"))
     print(f"| managed bytes kept per live idle session ({m.group(1)} sessions, {m.group(2)} open connections, full GC before and after) | {m.group(3)} B |")
 finally:
     for c in children:

@@ -3,6 +3,7 @@ using IbmiMcp.Configuration;
 using IbmiMcp.Http;
 using IbmiMcp.Mapepire;
 using IbmiMcp.Mcp;
+using IbmiMcp.Memory;
 using IbmiMcp.Observability;
 using IbmiMcp.Tools;
 using Microsoft.Extensions.Logging;
@@ -192,6 +193,8 @@ internal static class ServeCommand
         stderr.WriteLine($"  Endpoint:  {address}{options.HttpEndpointPath}");
         stderr.WriteLine($"  Auth:      {options.AuthMode.ToString().ToLowerInvariant()}");
 
+        // Started once serving: a burst's memory goes back to the system when the server is quiet again.
+        await using var trimmer = IdleMemoryTrimmer.Start(options.MemoryTrimIntervalMs, loggerFactory);
         await server.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }

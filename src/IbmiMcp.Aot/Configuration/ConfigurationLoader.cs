@@ -105,6 +105,7 @@ internal static class ConfigurationLoader
             PoolIdleTimeoutMs = r.Int("MCP_POOL_IDLE_TIMEOUT_MS", 300_000, 0, int.MaxValue),
             PoolQueryTimeoutMs = r.Int("MCP_POOL_QUERY_TIMEOUT_MS", 30_000, 0, int.MaxValue),
             PoolAcquireTimeoutMs = r.Int("MCP_POOL_ACQUIRE_TIMEOUT_MS", 15_000, 1, int.MaxValue),
+            MemoryTrimIntervalMs = r.Int("MCP_MEMORY_TRIM_INTERVAL_MS", 30_000, 0, int.MaxValue),
             PaginationDefaultPageSize = r.Int("IBMI_PAGINATION_DEFAULT_PAGE_SIZE", 1000, 1, 100_000),
             PaginationMaxRows = r.Int("IBMI_PAGINATION_MAX_ROWS", 30_000, 1, 10_000_000),
 

@@ -53,6 +53,7 @@ internal sealed class ServerOptions
     public int PoolIdleTimeoutMs { get; init; } = 300_000;                // MCP_POOL_IDLE_TIMEOUT_MS (0 = never)
     public int PoolQueryTimeoutMs { get; init; } = 30_000;                // MCP_POOL_QUERY_TIMEOUT_MS (0 = none)
     public int PoolAcquireTimeoutMs { get; init; } = 15_000;              // MCP_POOL_ACQUIRE_TIMEOUT_MS
+    public int MemoryTrimIntervalMs { get; init; } = 30_000;              // MCP_MEMORY_TRIM_INTERVAL_MS (0 = never; Memory/IdleMemoryTrimmer)
     public int PaginationDefaultPageSize { get; init; } = 1000;           // IBMI_PAGINATION_DEFAULT_PAGE_SIZE
     public int PaginationMaxRows { get; init; } = 30_000;                 // IBMI_PAGINATION_MAX_ROWS
 

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IbmiMcp.Auth;
+using IbmiMcp.Emulator;
+using IbmiMcp.Tests.Auth;
+
+namespace IbmiMcp.Tests.BlackBox;
+
+/// <summary>
+/// The server gives a burst's memory back once it is quiet (Memory/IdleMemoryTrimmer), against the real binary: a burst
+/// of parallel sign-ons whose pools then close their connections, then silence; the server must log the trim with a
+/// smaller RSS after it than before, its RSS must really be lower, and every session must still work afterwards.
+/// </summary>
+public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
+{
+    // In-flight sign-ons of one profile count as failures until they end (SignOnLimiter), so the burst spreads over users.
+    private const int Users = 16;
+    private EmulatorHost _emulator = null!;
+    private TestKeys _keys = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await EmulatorHost.StartAsync(new EmulatorOptions { Port = 0 });
+        for (var i = 0; i < Users; i++) _emulator.Users.Add($"TRIM{i}", $"trim{i}pass");
+        _keys = new TestKeys();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        _keys.Dispose();
+    }
+
+    [GeneratedRegex(@"returned memory to the system \(RSS (\d+) -> (\d+) MiB in (\d+) ms\)")]
+    private static partial Regex TrimLine();
+
+    [Fact]
+    public async Task After_a_burst_of_sign_ons_a_quiet_server_returns_memory_and_keeps_every_session()
+    {
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
+            ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = _keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = _keys.PublicPath,
+            ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(CultureInfo.InvariantCulture), ["DB2i_IGNORE_UNAUTHORIZED"] = "true",
+            ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "10000",
+            ["MCP_POOL_IDLE_TIMEOUT_MS"] = "2000", ["MCP_MEMORY_TRIM_INTERVAL_MS"] = "500", ["MCP_LOG_LEVEL"] = "info",
+        });
+        using var client = server.CreateClient();
+
+        // The burst: many TLS connections to IBM i open at once, each pool closing its connection 2 s after its sign-on.
+        var tokens = new string[600];
+        await Parallel.ForAsync(0, Users, async (u, _) =>
+        {
+            for (var i = u; i < tokens.Length; i += Users)
+                tokens[i] = await SignOnAsync(client, $"TRIM{u}", $"trim{u}pass");
+        });
+
+        Match trim = Match.Empty;
+        for (var i = 0; i < 300 && !trim.Success; i++)
+        {
+            await Task.Delay(100);
+            trim = TrimLine().Match(server.Stderr);
+        }
+        Assert.True(trim.Success, $"no trim was logged within 30 s of the burst (RSS now {ResidentMiB(server.Pid)} MiB)");
+        var before = long.Parse(trim.Groups[1].Value, CultureInfo.InvariantCulture);
+        var after = long.Parse(trim.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.True(after < before, trim.Value);
+        Assert.True(ResidentMiB(server.Pid) < before, $"RSS now {ResidentMiB(server.Pid)} MiB, {trim.Value}");
+
+        // Nothing a session needs was given back: the first and the last token still run a statement (reopening their pool).
+        foreach (var token in new[] { tokens[0], tokens[^1] })
+        {
+            var (status, isError, text, row) = await McpCall.ExecuteSqlAsync(client, "SELECT USER AS ME FROM SYSIBM.SYSDUMMY1", token);
+            Assert.True(status == HttpStatusCode.OK && !isError, text);
+            Assert.StartsWith("TRIM", row!.Value.GetProperty("ME").GetString()!.Trim());
+        }
+    }
+
+    private static async Task<string> SignOnAsync(HttpClient client, string user, string password)
+    {
+        var envelope = CredentialEnvelopeWriter.Write(TestKeys.Primary, AuthHarness.KeyId, user, Encoding.UTF8.GetBytes(password), "127.0.0.1",
+            new(PoolStart: 1, PoolMax: 2, IssuedAt: DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        using var response = await client.PostAsync("/api/v1/auth", new ByteArrayContent(envelope) { Headers = { ContentType = new("application/json") } });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    private static long ResidentMiB(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return 0;
+    }
+}
