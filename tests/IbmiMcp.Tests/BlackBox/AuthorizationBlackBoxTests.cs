@@ -56,32 +56,20 @@ public sealed class AuthorizationBlackBoxTests : IAsyncLifetime
         return body.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToHashSet();
     }
 
-    private static async Task<string> SignOnAsync(HttpClient client, string user, string password)
-    {
-        var envelope = CredentialEnvelopeWriter.Write(TestKeys.Primary, AuthHarness.KeyId, user, Encoding.UTF8.GetBytes(password), "127.0.0.1",
-            new(IssuedAt: DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await client.PostAsync("/api/v1/auth", new ByteArrayContent(envelope) { Headers = { ContentType = new("application/json") } });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("access_token").GetString()!;
-    }
 
     [Fact]
     public async Task IBM_i_users_in_different_groups_see_different_tools_and_a_forbidden_call_is_audited_and_never_runs()
     {
         var audit = Path.Combine(_work, "audit.log");
-        var env = new Dictionary<string, string?>
+        var env = new Dictionary<string, string?>(IbmiSignOn.Environment(_keys, _emulator.Port))
         {
-            ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
-            ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = _keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = _keys.PublicPath,
-            ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(CultureInfo.InvariantCulture), ["DB2i_IGNORE_UNAUTHORIZED"] = "true",
-            ["TOOLS_YAML_PATH"] = ToolTestFiles.ShippedDirectory, ["MCP_AUDIT_LOG"] = audit,
+                        ["TOOLS_YAML_PATH"] = ToolTestFiles.ShippedDirectory, ["MCP_AUDIT_LOG"] = audit,
         };
         await using var server = await ServerProcess.StartAsync(env, workingDirectory: _work);
         using var client = server.CreateClient();
-        var alice = await SignOnAsync(client, "alice", "alice123");   // HR analyst: group HRGRP
-        var bob = await SignOnAsync(client, "bob", "bob12345");       // developer: DEVGRP, *JOBCTL
-        var carol = await SignOnAsync(client, "carol", "carol123");   // security administrator: SECGRP, *SECADM *AUDIT
+        var alice = await IbmiSignOn.TokenAsync(client, "alice", "alice123");   // HR analyst: group HRGRP
+        var bob = await IbmiSignOn.TokenAsync(client, "bob", "bob12345");       // developer: DEVGRP, *JOBCTL
+        var carol = await IbmiSignOn.TokenAsync(client, "carol", "carol123");   // security administrator: SECGRP, *SECADM *AUDIT
 
         var aliceTools = await ToolsAsync(client, alice);
         var bobTools = await ToolsAsync(client, bob);

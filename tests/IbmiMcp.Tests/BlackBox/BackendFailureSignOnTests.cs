@@ -33,12 +33,9 @@ public sealed class BackendFailureSignOnTests : IAsyncLifetime
         _keys.Dispose();
     }
 
-    private Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync(new Dictionary<string, string?>
+    private Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync(new Dictionary<string, string?>(IbmiSignOn.Environment(_keys, _emulator.Port))
     {
-        ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
-        ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = _keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = _keys.PublicPath,
-        ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(CultureInfo.InvariantCulture), ["DB2i_IGNORE_UNAUTHORIZED"] = "true",
-        ["IBMI_AUTH_MAX_FAILED_ATTEMPTS"] = "2", ["IBMI_AUTH_LOCKOUT_SECONDS"] = "600",
+                ["IBMI_AUTH_MAX_FAILED_ATTEMPTS"] = "2", ["IBMI_AUTH_LOCKOUT_SECONDS"] = "600",
     }, workingDirectory: _work);
 
     private static async Task<(HttpStatusCode Status, JsonElement Body, string? RetryAfter)> SignOnAsync(HttpClient client, string user, string password)

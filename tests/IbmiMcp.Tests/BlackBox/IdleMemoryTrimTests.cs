@@ -40,12 +40,9 @@ public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
     [Fact]
     public async Task After_a_burst_of_sign_ons_a_quiet_server_returns_memory_and_keeps_every_session()
     {
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>(IbmiSignOn.Environment(_keys, _emulator.Port))
         {
-            ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
-            ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = _keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = _keys.PublicPath,
-            ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(CultureInfo.InvariantCulture), ["DB2i_IGNORE_UNAUTHORIZED"] = "true",
-            ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "10000",
+                        ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "10000",
             ["MCP_POOL_IDLE_TIMEOUT_MS"] = "2000", ["MCP_MEMORY_TRIM_INTERVAL_MS"] = "500", ["MCP_LOG_LEVEL"] = "info",
         });
         using var client = server.CreateClient();
@@ -55,7 +52,7 @@ public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
         await Parallel.ForAsync(0, Users, async (u, _) =>
         {
             for (var i = u; i < tokens.Length; i += Users)
-                tokens[i] = await SignOnAsync(client, $"TRIM{u}", $"trim{u}pass");
+                tokens[i] = await IbmiSignOn.TokenAsync(client, $"TRIM{u}", $"trim{u}pass", poolStart: 1, poolMax: 2);
         });
 
         Match trim = Match.Empty;
@@ -79,15 +76,6 @@ public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
         }
     }
 
-    private static async Task<string> SignOnAsync(HttpClient client, string user, string password)
-    {
-        var envelope = CredentialEnvelopeWriter.Write(TestKeys.Primary, AuthHarness.KeyId, user, Encoding.UTF8.GetBytes(password), "127.0.0.1",
-            new(PoolStart: 1, PoolMax: 2, IssuedAt: DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await client.PostAsync("/api/v1/auth", new ByteArrayContent(envelope) { Headers = { ContentType = new("application/json") } });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("access_token").GetString()!;
-    }
 
     private static long ResidentMiB(int pid)
     {

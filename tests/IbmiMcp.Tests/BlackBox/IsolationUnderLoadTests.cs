@@ -56,12 +56,9 @@ public sealed partial class IsolationUnderLoadTests : IAsyncLifetime
     [Fact]
     public async Task Eight_users_hammering_at_once_only_ever_see_their_own_rows()
     {
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>(IbmiSignOn.Environment(_keys, _emulator.Port))
         {
-            ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
-            ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = _keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = _keys.PublicPath,
-            ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(CultureInfo.InvariantCulture), ["DB2i_IGNORE_UNAUTHORIZED"] = "true",
-            ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "100",
+                        ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "100",
         });
         using var client = server.CreateClient();
         var tokens = new string[Users + 1];

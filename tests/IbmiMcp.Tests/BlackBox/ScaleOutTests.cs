@@ -64,12 +64,9 @@ public sealed class ScaleOutTests : IAsyncLifetime
         try { Directory.Delete(_work, recursive: true); } catch (IOException) { }
     }
 
-    private Dictionary<string, string?> Environment() => new()
+    private Dictionary<string, string?> Environment() => new Dictionary<string, string?>(IbmiSignOn.Environment(_keys, _emulator.Port))
     {
-        ["MCP_AUTH_MODE"] = "ibmi", ["IBMI_HTTP_AUTH_ENABLED"] = "true", ["IBMI_AUTH_ALLOW_HTTP"] = "true",
-        ["IBMI_AUTH_KEY_ID"] = AuthHarness.KeyId, ["IBMI_AUTH_PRIVATE_KEY_PATH"] = _keys.PrivatePath, ["IBMI_AUTH_PUBLIC_KEY_PATH"] = _keys.PublicPath,
-        ["DB2i_HOST"] = "127.0.0.1", ["DB2i_PORT"] = _emulator.Port.ToString(CultureInfo.InvariantCulture), ["DB2i_IGNORE_UNAUTHORIZED"] = "true",
-        ["TOOLS_YAML_PATH"] = ToolTestFiles.ShippedDirectory, ["MCP_METRICS_ENABLED"] = "true", ["MCP_TRUSTED_PROXIES"] = "127.0.0.1",
+                ["TOOLS_YAML_PATH"] = ToolTestFiles.ShippedDirectory, ["MCP_METRICS_ENABLED"] = "true", ["MCP_TRUSTED_PROXIES"] = "127.0.0.1",
         ["IBMI_AUTH_SESSION_STORE"] = "redis", ["IBMI_AUTH_REDIS"] = _redis.Configuration, ["IBMI_AUTH_SESSION_KEY_PATH"] = _sessionKeyPath,
         ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = MaxSessions.ToString(CultureInfo.InvariantCulture), ["IBMI_AUTH_SESSION_CACHE_SECONDS"] = "5",
     };
