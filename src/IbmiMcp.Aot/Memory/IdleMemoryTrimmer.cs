@@ -92,11 +92,13 @@ internal sealed class IdleMemoryTrimmer : IAsyncDisposable
             Span<byte> buffer = stackalloc byte[128];
             using var statm = File.OpenHandle("/proc/self/statm");
             var n = RandomAccess.Read(statm, buffer, 0);
+            // "size resident shared ...": the second field. Anything else reads as 0, and 0 never trims.
             var text = buffer[..n];
             var space = text.IndexOf((byte)' ');
+            if (space < 0) return 0;
             var rest = text[(space + 1)..];
             var end = rest.IndexOf((byte)' ');
-            return System.Buffers.Text.Utf8Parser.TryParse(rest[..end], out long pages, out _) ? pages * Environment.SystemPageSize : 0;
+            return end > 0 && System.Buffers.Text.Utf8Parser.TryParse(rest[..end], out long pages, out _) ? pages * Environment.SystemPageSize : 0;
         }
         catch (IOException) { return 0; }
         catch (UnauthorizedAccessException) { return 0; }
