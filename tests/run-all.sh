@@ -5,9 +5,11 @@
 #      real sockets, and black-box tests of the published binary (IBMI_MCP_BIN),
 #   3. runs the scripts that drive official clients nobody here wrote (tests/*/run.mjs: mapepire-js, the MCP
 #      TypeScript SDK) and the shell suites (tests/*.suite.sh),
-# and ends with one line: "N passed, N failed, N skipped".
+# and ends with one line: "N passed, N failed, N skipped". Before that, tests/setup.sh installs the Debian packages the
+# suites need (as root with apt-get) or stops at once naming them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+bash tests/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 root="$PWD"
 passed=0; failed=0; skipped=0
 log_dir="$root/artifacts/test-logs"; mkdir -p "$log_dir"

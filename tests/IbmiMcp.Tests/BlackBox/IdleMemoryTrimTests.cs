@@ -42,7 +42,7 @@ public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>(IbmiSignOn.Environment(_keys, _emulator.Port))
         {
-                        ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "10000",
+            ["IBMI_ENABLE_EXECUTE_SQL"] = "true", ["MCP_SESSION_MODE"] = "stateless", ["IBMI_AUTH_MAX_CONCURRENT_SESSIONS"] = "10000",
             ["MCP_POOL_IDLE_TIMEOUT_MS"] = "2000", ["MCP_MEMORY_TRIM_INTERVAL_MS"] = "500", ["MCP_LOG_LEVEL"] = "info",
         });
         using var client = server.CreateClient();
@@ -55,17 +55,23 @@ public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
                 tokens[i] = await IbmiSignOn.TokenAsync(client, $"TRIM{u}", $"trim{u}pass", poolStart: 1, poolMax: 2);
         });
 
-        Match trim = Match.Empty;
-        for (var i = 0; i < 300 && !trim.Success; i++)
-        {
-            await Task.Delay(100);
-            trim = TrimLine().Match(server.Stderr);
-        }
-        Assert.True(trim.Success, $"no trim was logged within 30 s of the burst (RSS now {ResidentMiB(server.Pid)} MiB)");
-        var before = long.Parse(trim.Groups[1].Value, CultureInfo.InvariantCulture);
-        var after = long.Parse(trim.Groups[2].Value, CultureInfo.InvariantCulture);
-        Assert.True(after < before, trim.Value);
-        Assert.True(ResidentMiB(server.Pid) < before, $"RSS now {ResidentMiB(server.Pid)} MiB, {trim.Value}");
+        // The state the assertions are about: every pool has closed its connection (the emulator sees no socket) and
+        // the server is quiet. Trims may already have run while pools were still closing; that is allowed and judged
+        // below too. Only once nothing moves is what the trimmer promises deterministic.
+        for (var i = 0; i < 600 && _emulator.OpenSockets > 0; i++) await Task.Delay(100);
+        Assert.True(_emulator.OpenSockets == 0, $"{_emulator.OpenSockets} IBM i connections still open 60 s after the burst");
+        var trims = await SettledTrimsAsync(server);
+
+        Assert.True(trims.Count > 0, $"no trim was logged after the burst (RSS now {ResidentMiB(server.Pid)} MiB)");
+        // A trim that ran while pools were still closing may have been outgrown at once; one at least gave memory back.
+        Assert.Contains(trims, t => t.After < t.Before);
+        // The trimmer's promise to a quiet server: it never stays GrowthBytes above where its last trim left it (else the
+        // next quiet tick trims again). Read from outside, so the log cannot claim what the process does not show.
+        var lastAfter = trims[^1].After;
+        var now = ResidentMiB(server.Pid);
+        // (+1: both figures are whole MiB, rounded down.)
+        Assert.True(now < lastAfter + (IbmiMcp.Memory.IdleMemoryTrimmer.GrowthBytes >> 20) + 1,
+            $"RSS now {now} MiB, last trim left {lastAfter} MiB: {string.Join("; ", trims.Select(t => t.Line))}");
 
         // Nothing a session needs was given back: the first and the last token still run a statement (reopening their pool).
         foreach (var token in new[] { tokens[0], tokens[^1] })
@@ -76,6 +82,23 @@ public sealed partial class IdleMemoryTrimTests : IAsyncLifetime
         }
     }
 
+
+    /// <summary>The trims logged so far, once no new one has come for several trim intervals (the server is quiet).</summary>
+    private static async Task<List<(long Before, long After, string Line)>> SettledTrimsAsync(ServerProcess server)
+    {
+        var seen = -1;
+        var stableSince = DateTime.UtcNow;
+        for (var i = 0; i < 600; i++)
+        {
+            var count = TrimLine().Matches(server.Stderr).Count;
+            if (count != seen) { seen = count; stableSince = DateTime.UtcNow; }
+            // 4 s = 8 trim intervals of 500 ms without a new trim, and at least one trim (or 30 s without any).
+            else if (DateTime.UtcNow - stableSince > TimeSpan.FromSeconds(count > 0 ? 4 : 30)) break;
+            await Task.Delay(100);
+        }
+        return TrimLine().Matches(server.Stderr).Select(m => (
+            long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), m.Value)).ToList();
+    }
 
     private static long ResidentMiB(int pid)
     {
