@@ -5,8 +5,8 @@ namespace IbmiMcp.Http;
 internal static partial class HttpLog
 {
     // Event ids 100-199 belong to Http. Next free id: 104.
-    [LoggerMessage(100, LogLevel.Error, "Unhandled error on route {Route}")]
-    public static partial void UnhandledError(ILogger logger, Route route, Exception exception);
+    [LoggerMessage(100, LogLevel.Error, "Internal error (ref {Reference}) on route {Route}")]
+    public static partial void UnhandledError(ILogger logger, Route route, string reference, Exception exception);
 
     [LoggerMessage(101, LogLevel.Information, "Listening on {Address}")]
     public static partial void Listening(ILogger logger, string address);

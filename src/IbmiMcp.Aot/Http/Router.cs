@@ -111,8 +111,9 @@ internal sealed class Router
         catch (Exception ex)
         {
             // Unknown failures never crash the server nor leak their text: log it, answer a fixed 500.
-            HttpLog.UnhandledError(_logger, route, ex);
-            await HttpErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, -32603, "An error occurred.").ConfigureAwait(false);
+            var reference = Observability.ErrorReference.New();
+            HttpLog.UnhandledError(_logger, route, reference, ex);
+            await HttpErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, -32603, Observability.ErrorReference.Message(reference)).ConfigureAwait(false);
         }
         finally
         {

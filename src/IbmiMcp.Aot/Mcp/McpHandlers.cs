@@ -22,6 +22,7 @@ internal sealed class McpHandlers
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly Observability.Telemetry _telemetry;
+    private readonly Errors.McpErrorBoundary _errors;
 
     public McpHandlers(ServerOptions options, IToolSource tools, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null,
         Observability.Telemetry? telemetry = null)
@@ -33,6 +34,7 @@ internal sealed class McpHandlers
         _toolsets = new ToolsetsResource(Access, timeProvider ?? TimeProvider.System);
         _prompts = new McpPrompts(Access, _toolsets, TimeSpan.FromMilliseconds(options.CompletionTimeoutMs));
         _logger = loggerFactory.CreateLogger("IbmiMcp.Mcp");
+        _errors = new Errors.McpErrorBoundary(_logger);
     }
 
     /// <summary>Tool authorization: the one place the handlers, the fast path and the endpoint ask.</summary>
@@ -66,6 +68,7 @@ internal sealed class McpHandlers
                 GetPromptHandler = (request, _) => ValueTask.FromResult(_prompts.Get(request.Params, ResolveCaller(request, fixedCaller))),
                 CompleteHandler = (request, ct) => _prompts.CompleteAsync(request.Params, ResolveCaller(request, fixedCaller), ct),
             },
+            Filters = new McpServerFilters { Message = new McpMessageFilters { IncomingFilters = [_errors.Filter] } },
         };
     }
 
@@ -127,12 +130,14 @@ internal sealed class McpHandlers
 
     private CallToolResult Unexpected(string name, Exception ex)
     {
-        // Unknown exceptions may carry internals; the model only learns that something failed (STYLE §8).
-        McpLog.ToolFailed(_logger, ex, name);
+        // Unknown exceptions may carry internals; the model only learns that something failed (STYLE §8), and the
+        // reference that finds the log line.
+        var reference = Observability.ErrorReference.New();
+        McpLog.ToolFailed(_logger, ex, name, reference);
         return new CallToolResult
         {
             IsError = true,
-            Content = [new TextContentBlock { Text = $"Error executing '{name}': An internal error occurred." }],
+            Content = [new TextContentBlock { Text = $"Error executing '{name}': {Observability.ErrorReference.Message(reference)}" }],
         };
     }
 

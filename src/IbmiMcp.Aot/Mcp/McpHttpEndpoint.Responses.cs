@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using ModelContextProtocol.Protocol;
 
 namespace IbmiMcp.Mcp;
 
@@ -42,6 +43,19 @@ internal sealed partial class McpHttpEndpoint
             if (sessionId is not null)
                 w.WriteString("sessionId"u8, sessionId);
         });
+    }
+
+    /// <summary>A JSON-RPC error answering request <paramref name="id"/>, as one application/json body (no SSE stream).</summary>
+    private static async Task WriteJsonRpcErrorAsync(HttpContext context, int status, RequestId id, int code, string message)
+    {
+        var error = new JsonRpcError { Id = id, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
+        var body = JsonSerializer.SerializeToUtf8Bytes<JsonRpcMessage>(error, s_messageType);
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)

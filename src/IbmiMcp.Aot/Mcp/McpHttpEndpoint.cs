@@ -202,6 +202,16 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             && !_handlers.Access.Policy.IsOpen && await TryRefuseCallAsync(context, call, caller).ConfigureAwait(false))
             return;
 
+        // The transport reads initialize's params itself, before any filter of the SDK server runs (McpErrorBoundary
+        // covers every other request): a malformed one is answered here, as the JSON-RPC error the filter would give.
+        if (message is JsonRpcRequest { Method: RequestMethods.Initialize } initialize
+            && Errors.McpErrorBoundary.ValidateInitialize(initialize) is { } invalid)
+        {
+            McpLog.InvalidParams(_logger, initialize.Method, invalid);
+            await WriteJsonRpcErrorAsync(context, StatusCodes.Status200OK, initialize.Id, (int)McpErrorCode.InvalidParams, invalid).ConfigureAwait(false);
+            return;
+        }
+
         Attach(message!, caller, protocolVersion);
         await RouteAsync(context, caller, message, null).ConfigureAwait(false);
     }
@@ -255,8 +265,9 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            McpLog.EndpointFailed(_logger, ex);
-            await Reject(context, StatusCodes.Status500InternalServerError, -32603, "Internal error.").ConfigureAwait(false);
+            var reference = Observability.ErrorReference.New();
+            McpLog.EndpointFailed(_logger, ex, reference);
+            await Reject(context, StatusCodes.Status500InternalServerError, -32603, Observability.ErrorReference.Message(reference)).ConfigureAwait(false);
         }
     }
 
@@ -385,14 +396,7 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
         var denied = _handlers.Denied(name, arguments, caller, rule, clientName: null);
         if (_authenticator is BearerMcpAuthenticator bearer)
             bearer.SetInsufficientScope(context, rule.Scopes, denied.Message);
-        var error = new JsonRpcError { Id = call.Id, Error = new JsonRpcErrorDetail { Code = ToolAccess.ForbiddenCode, Message = denied.Message } };
-        var body = JsonSerializer.SerializeToUtf8Bytes<JsonRpcMessage>(error, s_messageType);
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status403Forbidden;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        await WriteJsonRpcErrorAsync(context, StatusCodes.Status403Forbidden, call.Id, ToolAccess.ForbiddenCode, denied.Message).ConfigureAwait(false);
         return true;
     }
 

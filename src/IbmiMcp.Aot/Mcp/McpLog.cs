@@ -2,9 +2,18 @@ using Microsoft.Extensions.Logging;
 
 namespace IbmiMcp.Mcp;
 
-/// <summary>Log lines of the MCP layer. Never pass tokens, passwords or tool arguments. Next free id: 7014.</summary>
+/// <summary>Log lines of the MCP layer. Never pass tokens, passwords or tool arguments. Next free id: 7017.</summary>
 internal static partial class McpLog
 {
+    [LoggerMessage(7014, LogLevel.Debug, "Refused {Method}: {Reason}")]
+    public static partial void InvalidParams(ILogger logger, string method, string reason);
+
+    [LoggerMessage(7015, LogLevel.Debug, "Dropped notification {Method}: {Reason}")]
+    public static partial void NotificationDropped(ILogger logger, string method, string reason);
+
+    [LoggerMessage(7016, LogLevel.Error, "Internal error (ref {Reference}) while serving {Method}")]
+    public static partial void InternalError(ILogger logger, Exception exception, string method, string reference);
+
     [LoggerMessage(7013, LogLevel.Warning, "tools/call of '{Tool}' by {Identity} denied: it requires {Rule}")]
     public static partial void ToolDenied(ILogger logger, string tool, string identity, string rule);
 
@@ -23,11 +32,11 @@ internal static partial class McpLog
     [LoggerMessage(7005, LogLevel.Warning, "MCP session {SessionId} refused: caller {Identity} is not the session owner")]
     public static partial void SessionOwnerMismatch(ILogger logger, string sessionId, string identity);
 
-    [LoggerMessage(7006, LogLevel.Error, "Tool {Tool} failed unexpectedly")]
-    public static partial void ToolFailed(ILogger logger, Exception exception, string tool);
+    [LoggerMessage(7006, LogLevel.Error, "Internal error (ref {Reference}) in tool {Tool}")]
+    public static partial void ToolFailed(ILogger logger, Exception exception, string tool, string reference);
 
-    [LoggerMessage(7007, LogLevel.Error, "Unexpected failure while serving /mcp")]
-    public static partial void EndpointFailed(ILogger logger, Exception exception);
+    [LoggerMessage(7007, LogLevel.Error, "Internal error (ref {Reference}) while serving /mcp")]
+    public static partial void EndpointFailed(ILogger logger, Exception exception, string reference);
 
     [LoggerMessage(7008, LogLevel.Debug, "Could not send tools/list_changed to session {SessionId}")]
     public static partial void NotifyFailed(ILogger logger, Exception exception, string sessionId);

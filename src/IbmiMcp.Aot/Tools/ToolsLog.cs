@@ -26,8 +26,8 @@ internal static partial class ToolsLog
     [LoggerMessage(6006, LogLevel.Warning, "Tool call '{Tool}' failed: {Failure} sqlstate={SqlState} sqlcode={SqlCode}")]
     public static partial void CallFailed(ILogger logger, string tool, string failure, string? sqlState, int sqlCode);
 
-    [LoggerMessage(6007, LogLevel.Error, "Tool call '{Tool}' crashed")]
-    public static partial void CallCrashed(ILogger logger, string tool, Exception exception);
+    [LoggerMessage(6007, LogLevel.Error, "Internal error (ref {Reference}) in tool call '{Tool}'")]
+    public static partial void CallCrashed(ILogger logger, string tool, string reference, Exception exception);
 
     [LoggerMessage(6008, LogLevel.Warning, "Tool file watcher error")]
     public static partial void WatcherError(ILogger logger, Exception exception);

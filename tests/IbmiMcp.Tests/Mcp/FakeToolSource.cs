@@ -24,8 +24,17 @@ internal sealed class FakeToolSource : IToolSource
 
     public IReadOnlyList<IbmiMcp.Prompts.PromptDefinition> Prompts { get; set; } = [];
 
-    public IReadOnlyList<McpToolset> Toolsets { get; set; } =
+    public IReadOnlyList<McpToolset> Toolsets
+    {
+        get => BrokenToolsets ? throw new InvalidOperationException("toolset internals") : _toolsets;
+        set => _toolsets = value;
+    }
+
+    private IReadOnlyList<McpToolset> _toolsets =
         [new McpToolset("basics", "Basics", "Echo and friends", ["echo", "fail"]), new McpToolset("danger", null, null, ["boom", "echo"])];
+
+    /// <summary>Reading the toolsets throws (a bug in a handler, for the internal-error tests).</summary>
+    public bool BrokenToolsets { get; set; }
 
     public IReadOnlyList<Tool> ListTools() => _tools;
 

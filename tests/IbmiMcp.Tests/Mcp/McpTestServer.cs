@@ -31,10 +31,10 @@ internal sealed class McpTestServer : IAsyncDisposable
 
     /// <param name="events">Resumable streams; none unless given (McpEventStore.Create builds the memory store).</param>
     public static async Task<McpTestServer> StartAsync(ServerOptions? options = null, IToolSource? tools = null, IMcpAuthenticator? auth = null,
-        IbmiMcp.Mcp.Resumability.McpEventStore? events = null)
+        IbmiMcp.Mcp.Resumability.McpEventStore? events = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         options ??= new ServerOptions { Transport = TransportKind.Http };
-        var endpoint = new McpHttpEndpoint(options, NullLoggerFactory.Instance, tools ?? new FakeToolSource(),
+        var endpoint = new McpHttpEndpoint(options, loggerFactory ?? NullLoggerFactory.Instance, tools ?? new FakeToolSource(),
             auth ?? new AnonymousMcpAuthenticator(null, new IbmiMcp.Auth.ServerAccountProfile(null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)),
             events: events);
         var (app, address) = await LoopbackKestrel.StartAsync(endpoint.HandleAsync);

@@ -45,8 +45,9 @@ internal static class SqlToolExecutor
         catch (Exception ex)
         {
             // Unknown exceptions may carry internals; the client gets a fixed text, the log the details.
-            if (logger is not null) ToolsLog.CallCrashed(logger, tool.Name, ex);
-            return ToolResultFormatter.Error(tool.Name, new ToolFailure("An internal error occurred while running the tool.", ToolErrorCodes.InternalError, ToolFailureKind.Internal));
+            var reference = Observability.ErrorReference.New();
+            if (logger is not null) ToolsLog.CallCrashed(logger, tool.Name, reference, ex);
+            return ToolResultFormatter.Error(tool.Name, new ToolFailure(Observability.ErrorReference.Message(reference), ToolErrorCodes.InternalError, ToolFailureKind.Internal));
         }
     }
 }
