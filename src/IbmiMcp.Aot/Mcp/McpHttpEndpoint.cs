@@ -149,6 +149,14 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
                 await RejectTooLarge(context).ConfigureAwait(false);
                 return;
             }
+            // JSON on the wire is UTF-8 (RFC 8259 §8.1). System.Text.Json only notices bad bytes in a string when
+            // something reads it, deep inside the SDK or a handler; checking once here (vectorised, ~20 ns for a
+            // typical request) makes every later reader safe.
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                await Reject(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the request body is not valid UTF-8.").ConfigureAwait(false);
+                return;
+            }
             // Stateless tools/list and tools/call of the current revisions skip the per-request SDK server.
             if (_options.FastPath
                 && protocolVersion is McpProtocolVersions.V2025_06_18 or McpProtocolVersions.V2025_11_25
@@ -196,24 +204,39 @@ internal sealed partial class McpHttpEndpoint : IAsyncDisposable
             return;
         }
 
+        // Params are checked before the transport: it reads initialize's itself, and the SDK's own per-request _meta check
+        // (2026-07-28) runs before any filter of ours, so both would otherwise see a malformed message first. The same
+        // check runs again in McpErrorBoundary for what reaches the SDK another way (batch items, stdio).
+        if (await TryRefuseMalformedAsync(context, message!).ConfigureAwait(false))
+            return;
+
         // Bearer-token modes answer a forbidden tools/call with HTTP 403 insufficient_scope before anything runs (MCP
         // authorization); other callers get the handlers' JSON-RPC error. ToolAccess decides in both cases.
         if (caller.Kind is CallerKind.Jwt or CallerKind.OAuth && message is JsonRpcRequest { Method: RequestMethods.ToolsCall } call
             && !_handlers.Access.Policy.IsOpen && await TryRefuseCallAsync(context, call, caller).ConfigureAwait(false))
             return;
 
-        // The transport reads initialize's params itself, before any filter of the SDK server runs (McpErrorBoundary
-        // covers every other request): a malformed one is answered here, as the JSON-RPC error the filter would give.
-        if (message is JsonRpcRequest { Method: RequestMethods.Initialize } initialize
-            && Errors.McpErrorBoundary.ValidateInitialize(initialize) is { } invalid)
-        {
-            McpLog.InvalidParams(_logger, initialize.Method, invalid);
-            await WriteJsonRpcErrorAsync(context, StatusCodes.Status200OK, initialize.Id, (int)McpErrorCode.InvalidParams, invalid).ConfigureAwait(false);
-            return;
-        }
-
         Attach(message!, caller, protocolVersion);
         await RouteAsync(context, caller, message, null).ConfigureAwait(false);
+    }
+
+    /// <summary>A request whose params do not fit the schema: -32602 naming the field (HTTP 200); a notification: 202, dropped.</summary>
+    private async ValueTask<bool> TryRefuseMalformedAsync(HttpContext context, JsonRpcMessage message)
+    {
+        switch (message)
+        {
+            case JsonRpcRequest request when (request.Method == RequestMethods.Initialize
+                ? Errors.McpErrorBoundary.ValidateInitialize(request) : Errors.McpParamsValidator.Validate(request.Method, request.Params)) is { } invalid:
+                McpLog.InvalidParams(_logger, request.Method, invalid);
+                await WriteJsonRpcErrorAsync(context, StatusCodes.Status200OK, request.Id, (int)McpErrorCode.InvalidParams, invalid).ConfigureAwait(false);
+                return true;
+            case JsonRpcNotification notification when Errors.McpParamsValidator.Validate(notification.Method, notification.Params) is { } invalid:
+                McpLog.NotificationDropped(_logger, notification.Method, invalid);
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>Session routing for one message or a batch: an existing session, a new one (initialize), or stateless.</summary>
