@@ -26,6 +26,7 @@ public static class Targets
         ["sql"] = Sql,
         ["jsonrpc-fast-path"] = JsonRpcFastPath,
         ["dotenv"] = DotEnv,
+        ["mcp-request"] = McpRequestTarget.Run,
     };
 
     // POST /api/v1/auth: the whole body, decrypted with a fixed server key (the outer JSON, base64, sizes, the RSA and GCM steps).
