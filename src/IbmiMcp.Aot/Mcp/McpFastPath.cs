@@ -221,6 +221,7 @@ internal sealed class McpFastPath
     {
         name = "";
         argsStart = argsLength = 0;
+        var sawArguments = false;
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -230,13 +231,17 @@ internal sealed class McpFastPath
                 if (reader.ValueTextEquals("name"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType != JsonTokenType.String)
+                    // A second name (or arguments) means the object is ambiguous: the SDK path refuses it with -32602.
+                    if (reader.TokenType != JsonTokenType.String || name.Length > 0)
                         return false;
                     name = reader.GetString()!;
                 }
                 else if (reader.ValueTextEquals("arguments"u8))
                 {
                     reader.Read();
+                    if (sawArguments)
+                        return false;
+                    sawArguments = true;
                     if (reader.TokenType == JsonTokenType.Null)
                         continue;
                     if (reader.TokenType != JsonTokenType.StartObject)

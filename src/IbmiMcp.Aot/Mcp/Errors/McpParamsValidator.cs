@@ -137,7 +137,7 @@ internal static class McpParamsValidator
             return HasRequired(fields) ? $"Invalid params: {method} requires params (an object), got nothing" : null;
         if (parameters is not JsonObject obj)
             return $"Invalid params: params must be an object, got {KindOf(parameters)}";
-        return CheckObject(obj, fields, "params");
+        return Duplicate(obj, "params") ?? CheckObject(obj, fields, "params");
     }
 
     private static bool HasRequired(McpField[] fields)
@@ -191,6 +191,8 @@ internal static class McpParamsValidator
         }
         if (value is not JsonObject obj)
             return null;
+        if (Duplicate(obj, path) is { } twice)
+            return twice;
         if (field.Fields is { } fields && CheckObject(obj, fields, path) is { } nested)
             return nested;
         if (field.Union is var (tag, variants) && obj[tag] is JsonValue tagValue && tagValue.TryGetValue<string>(out var name)
@@ -205,6 +207,26 @@ internal static class McpParamsValidator
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// An object that names a property twice (RFC 8259 leaves its meaning open): System.Text.Json's JsonObject throws
+    /// when it first indexes one, which would otherwise happen inside the SDK or a handler. Indexing it here, once,
+    /// turns that into the client's error.
+    /// </summary>
+    private static string? Duplicate(JsonObject obj, string path)
+    {
+        try
+        {
+            _ = obj.Count;
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            var at = ex.Message.LastIndexOf("Key: ", StringComparison.Ordinal);
+            var key = at >= 0 ? Quote(ex.Message[(at + 5)..].Split(' ', 2)[0]) + " " : "";
+            return $"Invalid params: {path} holds the property {key}more than once";
+        }
     }
 
     private static bool Fits(JsonNode value, JsonValueKind kind, JsonKinds allowed) => kind switch

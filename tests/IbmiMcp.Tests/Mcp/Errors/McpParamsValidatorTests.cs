@@ -62,6 +62,9 @@ public sealed class McpParamsValidatorTests
     [InlineData("initialize", """{"protocolVersion":"x","capabilities":{},"clientInfo":{"name":"c","version":"1","icons":[{"src":"a"},5]}}""", "params.clientInfo.icons[1] must be an object, got the number 5")]
     [InlineData("initialize", """{"protocolVersion":"x","capabilities":{},"clientInfo":{"name":"c","version":"1","icons":[{"sizes":["1"]}]}}""", "params.clientInfo.icons[0].src is required (a string), got nothing")]
     [InlineData("ping", "5", "params must be an object, got the number 5")]
+    [InlineData("tools/call", """{"name":"a","name":"b"}""", "params holds the property \"name\" more than once")]
+    [InlineData("tools/call", """{"name":"a","_meta":{"progressToken":1,"progressToken":2}}""", "params._meta holds the property \"progressToken\" more than once")]
+    [InlineData("prompts/get", """{"name":"p","arguments":{"a":"1","a":"2"}}""", "params.arguments holds the property \"a\" more than once")]
     [InlineData("notifications/cancelled", """{"requestId":{}}""", "params.requestId must be a string or an integer, got an object")]
     [InlineData("notifications/progress", """{"progressToken":"t"}""", "params.progress is required (a number), got nothing")]
     public void Each_mistake_is_named_with_what_was_expected_and_what_came(string method, string? json, string expected)
