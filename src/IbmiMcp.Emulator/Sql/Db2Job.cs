@@ -12,6 +12,9 @@ namespace IbmiMcp.Emulator.Sql;
 /// </summary>
 internal sealed partial class Db2Job : IDisposable
 {
+    /// <summary>EMU_TRACE_SQL=1: print each statement as SQLite runs it (README: finding out why a statement behaves as it does).</summary>
+    private static readonly bool s_traceSql = Environment.GetEnvironmentVariable("EMU_TRACE_SQL") == "1";
+
     private readonly SqliteConnection _conn;
     private readonly Dictionary<string, ColumnSource[]> _sourceCache = new(StringComparer.Ordinal);
     private int _tempCounter;
@@ -216,6 +219,7 @@ internal sealed partial class Db2Job : IDisposable
             return DropSchema(tokens);
 
         var tr = SqlTranslator.Translate(this, tokens, args);
+        if (s_traceSql) Console.Error.WriteLine("SQL> " + tr.Sql);
         return RunTranslated(tr, verb);
     }
 

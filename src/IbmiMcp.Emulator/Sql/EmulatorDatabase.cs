@@ -227,7 +227,7 @@ internal sealed class EmulatorDatabase : IDisposable
         if (!snap.Schemas.Contains("QSYS2")) return;
         string now = Created.ToString("yyyy-MM-dd HH:mm:ss.ffffff");
         using var tx = c.BeginTransaction();
-        foreach (var t in new[] { "SYSSCHEMAS", "SYSTABLES", "SYSTABLESTAT", "SYSCOLUMNS", "SYSCOLUMNS2", "SYSVIEWS", "SYSINDEXES", "SYSROUTINES", "OBJECT_PRIVILEGES" })
+        foreach (var t in new[] { "SYSSCHEMAS", "SYSTABLES", "SYSTABLESTAT", "SYSCOLUMNS", "SYSCOLUMNS2", "SYSVIEWS", "SYSINDEXES", "SYSROUTINES", "OBJECT_PRIVILEGES", "PROGRAM_INFO" })
             Exec(c, $"DELETE FROM QSYS2.{t}");
 
         foreach (var s in snap.Schemas)
@@ -267,7 +267,10 @@ internal sealed class EmulatorDatabase : IDisposable
             string sqlType = t.Kind == 'V' ? "VIEW" : "TABLE";
             bool isPrivate = PrivateTables.TryGetValue(t.Schema + "." + t.Name, out var allowed);
             bool ro = isPrivate || t.Schema is "QSYS2" or "SYSIBM" or "SYSIBMADM" or "SYSTOOLS";
-            Privilege(c, t.Schema, SystemName(t.Name), "*FILE", "*PUBLIC", isPrivate ? "*EXCLUDE" : ro ? "*USE" : "*CHANGE", owner, t.Schema, t.Name, sqlType);
+            // QIWS's sample files keep the *PUBLIC *ALL they were shipped with on many systems: the exposure the
+            // security tools (rename and trigger attacks) look for.
+            var publicAuthority = isPrivate ? "*EXCLUDE" : ro ? "*USE" : t.Schema == "QIWS" ? "*ALL" : "*CHANGE";
+            Privilege(c, t.Schema, SystemName(t.Name), "*FILE", "*PUBLIC", publicAuthority, owner, t.Schema, t.Name, sqlType);
             Privilege(c, t.Schema, SystemName(t.Name), "*FILE", owner, "*ALL", owner, t.Schema, t.Name, sqlType);
             if (allowed is not null)
             {
@@ -280,10 +283,28 @@ internal sealed class EmulatorDatabase : IDisposable
             bool sys = sch is "QSYS2" or "SYSIBM" or "SYSIBMADM" or "SYSTOOLS";
             Privilege(c, "QSYS", sch, "*LIB", "*PUBLIC", sys ? "*USE" : "*CHANGE", "QSYS", "QSYS", sch, "SCHEMA");
         }
-        foreach (var (cmd, aut) in new[] { ("CHGSYSLIBL", "*EXCLUDE"), ("ADDPFTRG", "*EXCLUDE"), ("CRTPGM", "*USE"), ("CRTSRVPGM", "*USE"), ("SAVOBJ", "*EXCLUDE"), ("SAVLIB", "*EXCLUDE"), ("CRTDUPOBJ", "*USE"), ("CPYF", "*USE") })
+        foreach (var (library, aut) in Seed.SystemObjects.Libraries)
+            if (!snap.Schemas.Contains(library))
+                Privilege(c, "QSYS", library, "*LIB", "*PUBLIC", aut, "QSYS", "QSYS", library, null);
+        foreach (var (cmd, aut, _) in Seed.SystemObjects.Commands)
             Privilege(c, "QSYS", cmd, "*CMD", "*PUBLIC", aut, "QSYS", "QSYS", cmd, null);
-        foreach (var u in new[] { "QSECOFR", "QUSER" }.Concat(UserNames()))
-            Privilege(c, "QSYS", u, "*USRPRF", "*PUBLIC", "*EXCLUDE", u == "QSECOFR" || u == "QUSER" ? "QSYS" : "QSECOFR", "QSYS", u, null);
+        var seeded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (profile, aut, profileOwner) in Seed.SystemObjects.Profiles)
+            if (seeded.Add(profile))
+                Privilege(c, "QSYS", profile, "*USRPRF", "*PUBLIC", aut, profileOwner, "QSYS", profile, null);
+        foreach (var u in UserNames())
+            if (seeded.Add(u))
+                Privilege(c, "QSYS", u, "*USRPRF", "*PUBLIC", "*EXCLUDE", "QSECOFR", "QSYS", u, null);
+        foreach (var program in Seed.SystemObjects.Programs)
+        {
+            Insert(c, "QSYS2.PROGRAM_INFO", Seed.SystemObjects.ApplicationLibrary, program.Name, program.Type == "*SRVPGM" || program.UserProfile == "*OWNER" ? "ILE" : "OPM",
+                program.Type, now, program.Text, program.Owner, program.Type == "*SRVPGM" || program.UserProfile == "*OWNER" ? "RPGLE" : "CLP",
+                program.UserProfile, "*YES", "NO", "V7R4M0", "V7R4M0");
+            Privilege(c, Seed.SystemObjects.ApplicationLibrary, program.Name, program.Type, "*PUBLIC", program.PublicAuthority, program.Owner,
+                Seed.SystemObjects.ApplicationLibrary, program.Name, null);
+            Privilege(c, Seed.SystemObjects.ApplicationLibrary, program.Name, program.Type, program.Owner, "*ALL", program.Owner,
+                Seed.SystemObjects.ApplicationLibrary, program.Name, null);
+        }
         foreach (var ix in snap.Indexes)
         {
             Insert(c, "QSYS2.SYSINDEXES", ix.Name, "QSECOFR", ix.Table, "QSECOFR", ix.Unique ? "U" : "D", ix.Columns.Count, ix.Schema, ix.Schema, SystemName(ix.Name), ix.Schema);

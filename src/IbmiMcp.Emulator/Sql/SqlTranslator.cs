@@ -45,17 +45,62 @@ internal sealed class SqlTranslator
     private readonly IReadOnlyList<object?> _args;
     private readonly TranslatedSql _result = new();
     private int _marker;
+    private int _correlations;
+
+    /// <summary>Tokens to emit just before input token [index] (or at the end for index == the range end): the
+    /// conditions of correlated table functions, placed in the WHERE or ON that belongs to them.</summary>
+    private readonly Dictionary<int, List<SqlToken>> _inserts = [];
 
     private SqlTranslator(Db2Job job, List<SqlToken> tokens, IReadOnlyList<object?> args)
     {
         _job = job;
         _t = tokens;
         _args = args;
+        foreach (var table in JsonTable.FindAll(tokens))
+        {
+            _jsonTables[table.Start] = table;
+            foreach (var (name, expression) in table.Columns)
+                _jsonColumns[name] = (table.Alias, expression);
+        }
+    }
+
+    private readonly Dictionary<int, JsonTable> _jsonTables = [];
+    private readonly Dictionary<string, (string Alias, string Expression)> _jsonColumns = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A column a JSON_TABLE declares, named at [i] (alone or as alias.column): its json_extract expression, named
+    /// after the column in a select list. False for anything else.
+    /// </summary>
+    private bool TryEmitJsonColumn(List<SqlToken> o, int i, int to)
+    {
+        var tok = _t[i];
+        if (_jsonColumns.Count == 0 || !tok.IsIdent || !_jsonColumns.TryGetValue(tok.Name, out var column))
+            return false;
+        if (i + 1 < to && _t[i + 1].IsPunct("."))
+            return false;   // a qualifier, not a column
+        var first = i;
+        if (i >= 2 && _t[i - 1].IsPunct("."))
+        {
+            var qualifier = _t[i - 2];
+            var name = qualifier.Kind == SqlTokenKind.QuotedIdent ? qualifier.Text : qualifier.Name;
+            if (!name.Equals(column.Alias, StringComparison.OrdinalIgnoreCase) || o.Count < 2) return false;
+            o.RemoveRange(o.Count - 2, 2);
+            first = i - 2;
+        }
+        o.Add(new SqlToken(SqlTokenKind.Word, column.Expression, tok.SpaceBefore || first < i));
+        var selectItem = first > 0 && (_t[first - 1].IsWord("SELECT") || _t[first - 1].IsWord("DISTINCT") || _t[first - 1].IsPunct(","))
+            && (i + 1 >= to || _t[i + 1].IsPunct(",") || _t[i + 1].IsWord("FROM"));
+        if (selectItem)
+        {
+            o.Add(Word("AS"));
+            o.Add(new SqlToken(SqlTokenKind.QuotedIdent, "\"" + tok.Name + "\"", true));
+        }
+        return true;
     }
 
     public static TranslatedSql Translate(Db2Job job, List<SqlToken> tokens, IReadOnlyList<object?> args)
     {
-        var tr = new SqlTranslator(job, StripTrailingClauses(tokens), args);
+        var tr = new SqlTranslator(job, LateralRewriter.Flatten(StripTrailingClauses(tokens)), args);
         var output = tr.Rewrite(0, tr._t.Count, topLevel: true);
         tr._result.Sql = SqlLexer.Join(output);
         tr._result.IsValues = tokens.Count > 0 && tokens[0].IsWord("VALUES");
@@ -152,6 +197,7 @@ internal sealed class SqlTranslator
 
         for (int i = from; i < to; i++)
         {
+            if (_inserts.Remove(i, out var inserted)) o.AddRange(inserted);
             var tok = _t[i];
             bool sp = tok.SpaceBefore;
             SqlToken? next = i + 1 < to ? _t[i + 1] : null;
@@ -195,6 +241,20 @@ internal sealed class SqlTranslator
                     continue;
             }
 
+            if (_jsonTables.TryGetValue(i, out var jsonTable))
+            {
+                o.Add(Word("json_each", sp));
+                o.Add(P("("));
+                o.AddRange(Rewrite(jsonTable.ExpressionFrom, jsonTable.ExpressionTo, topLevel: false));
+                o.Add(P(","));
+                o.Add(Str(jsonTable.RowPath));
+                o.Add(P(")"));
+                i = jsonTable.Close;
+                continue;
+            }
+            if (TryEmitJsonColumn(o, i, to))
+                continue;
+
             string u = tok.Upper;
             bool nextIsParen = next is { } np && np.IsPunct("(");
             bool afterDot = prevOut is { } pd && pd.IsPunct(".");
@@ -215,7 +275,7 @@ internal sealed class SqlTranslator
                     if (close < 0) { o.Add(tok); continue; }
                     if (TableFunctions.IsTableFunction(schema, obj) || (prevOut is { } pf && (pf.IsWord("FROM") || pf.IsWord("JOIN"))))
                     {
-                        o.Add(new SqlToken(SqlTokenKind.Word, MaterializeFunction(schema, obj, i + 4, close), sp));
+                        EmitFunction(o, schema, obj, i + 4, close, close, to, sp);
                         i = close;
                         continue;
                     }
@@ -271,7 +331,7 @@ internal sealed class SqlTranslator
                         int fclose = MatchParen(j, close + 1);
                         if (fclose == close - 1)
                         {
-                            o.Add(new SqlToken(SqlTokenKind.Word, MaterializeFunction(schema, name, j + 1, fclose), sp));
+                            EmitFunction(o, schema, name, j + 1, fclose, close, to, sp);
                             i = close;
                             continue;
                         }
@@ -411,6 +471,7 @@ internal sealed class SqlTranslator
             }
             o.Add(QuoteIfNeeded(tok));
         }
+        if (_inserts.Remove(to, out var atEnd)) o.AddRange(atEnd);
         if (pendingOffset.Remove(depth, out var tail))
         {
             o.Add(Word("LIMIT")); o.Add(new SqlToken(SqlTokenKind.Number, "-1", true)); o.Add(Word("OFFSET")); o.AddRange(tail);
@@ -489,12 +550,105 @@ internal sealed class SqlTranslator
         o.Add(P(")"));
     }
 
-    /// <summary>Runs a table function (or dynamic service view) into a per-job temp table and returns its name.</summary>
-    private string MaterializeFunction(string schema, string name, int argFrom, int argTo)
+    private static readonly HashSet<string> NotAnAlias = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "WHERE", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "GROUP", "ORDER", "HAVING", "FETCH", "LIMIT", "OFFSET",
+        "UNION", "EXCEPT", "INTERSECT", "FOR", "OPTIMIZE", "USING", "NATURAL",
+    };
+
+    /// <summary>
+    /// A table function in a FROM clause. Arguments that are constants are evaluated first and the function runs once
+    /// (its rows inlined). An argument that names a column of an outer table (<c>object_statistics(lib_name, …)</c>
+    /// inside a correlated subquery, <c>object_privileges(system_object_name =&gt; system_schema_name)</c> after
+    /// LATERAL) cannot be known before the query runs: the function then runs for every value of that argument, and
+    /// the column that argument selects on is compared with it in the WHERE (or ON) that belongs to this FROM clause.
+    /// </summary>
+    private void EmitFunction(List<SqlToken> o, string schema, string name, int argFrom, int argTo, int callEnd, int rangeEnd, bool space)
+    {
+        var correlated = new List<(int Position, string? Name, int From, int To)>();
+        var sql = MaterializeFunction(schema, name, argFrom, argTo, correlated);
+        o.Add(new SqlToken(SqlTokenKind.Word, sql, space));
+        if (correlated.Count == 0) return;
+
+        // The correlation name, or one made up when the statement gives none.
+        var k = callEnd + 1;
+        if (k < rangeEnd && _t[k].IsWord("AS")) k++;
+        string alias;
+        if (k < rangeEnd && _t[k].IsIdent && !NotAnAlias.Contains(_t[k].Text) && !Keywords.Contains(_t[k].Text))
+        {
+            alias = _t[k].Kind == SqlTokenKind.QuotedIdent ? _t[k].Text : _t[k].Name;
+            k++;
+        }
+        else
+        {
+            alias = "TF_CORR_" + (++_correlations).ToString(CultureInfo.InvariantCulture);
+            o.Add(Word(alias));
+            k = callEnd + 1;
+        }
+
+        var condition = new List<SqlToken>();
+        foreach (var (position, argName, from, to) in correlated)
+        {
+            var column = TableFunctions.CorrelationColumn(schema, name, position, argName)
+                ?? throw new Db2SqlException($"[SQL0206] The emulator cannot run {schema}.{name} with argument {argName ?? (position + 1).ToString(CultureInfo.InvariantCulture)} taken from another table.", "42703", -206);
+            if (condition.Count > 0) condition.Add(Word("AND"));
+            condition.Add(Word(alias));
+            condition.Add(P("."));
+            condition.Add(new SqlToken(SqlTokenKind.QuotedIdent, "\"" + column + "\"", false));
+            condition.Add(P("="));
+            condition.Add(P("("));
+            condition.AddRange(Rewrite(from, to, topLevel: false));
+            condition.Add(P(")"));
+        }
+        PlaceCondition(k, rangeEnd, condition);
+    }
+
+    /// <summary>
+    /// Puts a condition on the FROM clause whose item ends before <paramref name="start"/>: into the next ON or WHERE at
+    /// this level (<c>(cond) AND …</c>), else as a new WHERE before the clause that ends the FROM clause.
+    /// </summary>
+    private void PlaceCondition(int start, int rangeEnd, List<SqlToken> condition)
+    {
+        var depth = 0;
+        int i;
+        for (i = start; i < rangeEnd; i++)
+        {
+            var t = _t[i];
+            if (t.IsPunct("(")) { depth++; continue; }
+            if (t.IsPunct(")")) { if (depth-- == 0) break; continue; }
+            if (depth != 0) continue;
+            if (t.IsWord("WHERE") || t.IsWord("ON"))
+            {
+                var and = new List<SqlToken> { P("(") };
+                and.AddRange(condition);
+                and.Add(P(")"));
+                and.Add(Word("AND"));
+                Insert(i + 1, and);
+                return;
+            }
+            if (t.Kind == SqlTokenKind.Word && t.Upper is "GROUP" or "ORDER" or "HAVING" or "FETCH" or "LIMIT" or "OFFSET" or "UNION"
+                or "EXCEPT" or "INTERSECT" or "WINDOW")
+                break;
+        }
+        var where = new List<SqlToken> { Word("WHERE"), P("(") };
+        where.AddRange(condition);
+        where.Add(P(")"));
+        Insert(i, where);
+    }
+
+    private void Insert(int index, List<SqlToken> tokens)
+    {
+        if (_inserts.TryGetValue(index, out var existing)) existing.AddRange(tokens);
+        else _inserts[index] = tokens;
+    }
+
+    /// <summary>Runs a table function (or dynamic service view) and returns it as an inline derived table.</summary>
+    private string MaterializeFunction(string schema, string name, int argFrom, int argTo,
+        List<(int Position, string? Name, int From, int To)>? correlated = null)
     {
         var positional = new List<object?>();
         var named = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-        EvaluateArguments(argFrom, argTo, positional, named);
+        EvaluateArguments(argFrom, argTo, positional, named, correlated);
         var table = TableFunctions.Run(_job, schema, name, positional, named);
         if (table.StaticName is not null)
         {
@@ -540,7 +694,8 @@ internal sealed class SqlTranslator
     }
 
     /// <summary>Evaluates a call's arguments (positional and NAME =&gt; value) between the parentheses.</summary>
-    private void EvaluateArguments(int argFrom, int argTo, List<object?> positional, Dictionary<string, object?> named)
+    private void EvaluateArguments(int argFrom, int argTo, List<object?> positional, Dictionary<string, object?> named,
+        List<(int Position, string? Name, int From, int To)>? correlated = null)
     {
         if (argFrom >= 0 && argTo > argFrom)
         {
@@ -557,10 +712,23 @@ internal sealed class SqlTranslator
                 {
                     if (i > start)
                     {
-                        if (i - start >= 3 && _t[start].IsIdent && _t[start + 1].IsPunct("=>"))
-                            named[_t[start].Name] = Evaluate(start + 2, i);
-                        else
-                            positional.Add(Evaluate(start, i));
+                        var isNamed = i - start >= 3 && _t[start].IsIdent && _t[start + 1].IsPunct("=>");
+                        var valueFrom = isNamed ? start + 2 : start;
+                        var marker = _marker;
+                        object? value;
+                        try
+                        {
+                            value = Evaluate(valueFrom, i);
+                        }
+                        catch (Db2SqlException ex) when (ex.SqlCode == -206 && correlated is not null)
+                        {
+                            // A column of an outer table: the caller compares it per row (EmitFunction).
+                            _marker = marker;
+                            correlated.Add((positional.Count, isNamed ? _t[start].Name : null, valueFrom, i));
+                            value = TableFunctions.Correlated;
+                        }
+                        if (isNamed) named[_t[start].Name] = value;
+                        else positional.Add(value);
                     }
                     start = i + 1;
                 }

@@ -26,6 +26,27 @@ internal static class TableFunctions
         "SYSTOOLS.RELATED_OBJECTS", "QSYS2.OBJECT_PRIVILEGES", "QSYS2.JOBLOG_INFO", "QSYS2.JOB_INFO", "QSYS2.USER_INFO",
     };
 
+    /// <summary>The value of an argument taken from another table's column: the function runs for every value of it.</summary>
+    public static readonly object Correlated = new();
+
+    /// <summary>
+    /// The result column an argument selects on, for arguments that may come from another table (see
+    /// SqlTranslator.EmitFunction); null when the emulator cannot run the function that way.
+    /// </summary>
+    public static string? CorrelationColumn(string schema, string name, int position, string? argument) =>
+        ((schema + "." + name).ToUpperInvariant(), argument?.ToUpperInvariant() ?? position switch
+        {
+            0 => "#0", 1 => "#1", 2 => "#2", _ => "#",
+        }) switch
+        {
+            ("QSYS2.OBJECT_STATISTICS", "OBJECT_SCHEMA" or "#0") => "OBJLIB",
+            ("QSYS2.OBJECT_STATISTICS", "OBJECT_NAME" or "#2") => "OBJNAME",
+            ("QSYS2.OBJECT_PRIVILEGES", "SYSTEM_OBJECT_SCHEMA" or "#0") => "SYSTEM_OBJECT_SCHEMA",
+            ("QSYS2.OBJECT_PRIVILEGES", "SYSTEM_OBJECT_NAME" or "#1") => "SYSTEM_OBJECT_NAME",
+            ("QSYS2.OBJECT_PRIVILEGES", "OBJECT_TYPE" or "#2") => "OBJECT_TYPE",
+            _ => null,
+        };
+
     public static bool IsTableFunction(string schema, string name) =>
         StaticMap.ContainsKey(schema + "." + name) || Dynamic.Contains(schema + "." + name);
 
@@ -43,10 +64,13 @@ internal static class TableFunctions
         {
             case "QSYS2.ACTIVE_JOB_INFO": return ActiveJobs.Build(job, Arg(1, "SUBSYSTEM_LIST_FILTER"), Arg(2, "CURRENT_USER_LIST_FILTER"), Arg(4, "JOB_NAME_FILTER"));
             case "QSYS2.USER_INFO_BASIC" or "QSYS2.USER_INFO": return UserProfiles.Build(job);
-            case "QSYS2.OBJECT_STATISTICS": return ObjectStatistics(job, Arg(0, "OBJECT_SCHEMA") ?? "*ALLUSR", Arg(1, "OBJTYPELIST") ?? "*ALL", Arg(2, "OBJECT_NAME"));
+            case "QSYS2.OBJECT_STATISTICS":
+                return IsCorrelated(named, pos, 0, "OBJECT_SCHEMA")
+                    ? ObjectStatisticsEverywhere(job, Arg(1, "OBJTYPELIST") ?? "*ALL", Arg(2, "OBJECT_NAME"))
+                    : ObjectStatistics(job, Arg(0, "OBJECT_SCHEMA") ?? "*ALLUSR", Arg(1, "OBJTYPELIST") ?? "*ALL", Arg(2, "OBJECT_NAME"));
             case "QSYS2.PARSE_STATEMENT": return ParseStatement(job, Arg(0, "SQL_STATEMENT") ?? "");
             case "SYSTOOLS.RELATED_OBJECTS": return RelatedObjects(job, Arg(0, "LIBRARY_NAME") ?? "", Arg(1, "FILE_NAME") ?? "");
-            case "QSYS2.OBJECT_PRIVILEGES": return ObjectPrivileges(job, Arg(0, "SYSTEM_OBJECT_SCHEMA"), Arg(2, "SYSTEM_OBJECT_NAME"));
+            case "QSYS2.OBJECT_PRIVILEGES": return ObjectPrivileges(job, Arg(0, "SYSTEM_OBJECT_SCHEMA"), Arg(1, "SYSTEM_OBJECT_NAME"), Arg(2, "OBJECT_TYPE"));
             case "QSYS2.JOBLOG_INFO": return JobLog.AsTable(job);
             case "QSYS2.JOB_INFO": return ActiveJobs.Build(job, null, null, null);
         }
@@ -57,9 +81,13 @@ internal static class TableFunctions
         throw new Db2SqlException($"[SQL0204] {name} in {schema} type *N not found.", "42704", -204);
     }
 
+    private static bool IsCorrelated(Dictionary<string, object?> named, List<object?> pos, int index, string name) =>
+        ReferenceEquals(named.TryGetValue(name, out var v) ? v : index < pos.Count ? pos[index] : null, Correlated);
+
     internal static string? Text(object? v) => v switch
     {
         null => null,
+        _ when ReferenceEquals(v, Correlated) => null,
         string s => s,
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString(CultureInfo.InvariantCulture),
@@ -75,6 +103,38 @@ internal static class TableFunctions
         ("SQL_OBJECT_TYPE", "VARCHAR(9)"), ("OBJLIB", "VARCHAR(10)"), ("CHANGE_TIMESTAMP", "TIMESTAMP"), ("LAST_USED_OBJECT", "VARCHAR(3)"),
         ("OBJECT_AUDIT", "VARCHAR(10)"),
     ];
+
+    /// <summary>OBJECT_STATISTICS for every library at once (its library argument comes from another table).</summary>
+    private static TableData ObjectStatisticsEverywhere(Db2Job job, string types, string? objName)
+    {
+        var rows = new List<object?[]>();
+        rows.AddRange(ObjectStatistics(job, "*ALL", types, objName).Rows);
+        var list = types.ToUpperInvariant().Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        // QSYS holds the libraries and the commands; its files are the system's, not the emulator's.
+        if (list.Contains("*ALL") || list.Contains("*LIB"))
+            rows.AddRange(ObjectStatistics(job, "QSYS", "*LIB", objName).Rows);
+        if (list.Contains("*ALL") || list.Contains("*CMD"))
+            rows.AddRange(ObjectStatistics(job, "QSYS", "*CMD", objName).Rows);
+        return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
+    }
+
+    /// <summary>Days since a file was last used (null: never used since the counts were reset), the same on every run.</summary>
+    private static int? DaysSinceUse(string schema, string name) => (schema + "." + name).ToUpperInvariant() switch
+    {
+        "SAMPLE.EMPLOYEE" or "SAMPLE.DEPARTMENT" => 0,
+        "SAMPLE.PROJECT" => 45,
+        "SAMPLE.ACT" => 200,
+        "SAMPLE.PROJACT" => 500,
+        "SAMPLE.EMPPROJACT" => null,
+        _ => (StableHash(name) % 4) switch { 0 => 0, 1 => 20, 2 => 120, _ => 400 },
+    };
+
+    private static int StableHash(string text)
+    {
+        var h = 17;
+        foreach (var ch in text) h = unchecked(h * 31 + ch);
+        return h & 0x7fffffff;
+    }
 
     private static TableData ObjectStatistics(Db2Job job, string schemaArg, string types, string? objName)
     {
@@ -95,8 +155,11 @@ internal static class TableFunctions
         }
         if (sch == "QSYS" && typeList.Contains("*CMD"))
         {
-            foreach (var cmdName in new[] { "ADDPFTRG", "CHGSYSLIBL", "CPYF", "CRTDUPOBJ", "CRTPGM", "CRTSRVPGM", "SAVLIB", "SAVOBJ", "SNDMSG", "WRKACTJOB" })
-                rows.Add([cmdName, "*CMD", "QSYS", "QSYS", created, 20480m, null, cmdName, created, 30, null, 1, null, "QSYS", null, null, "QSYS", created, "YES", cmdName.StartsWith("SAV", StringComparison.Ordinal) ? "*ALL" : "*NONE"]);
+            foreach (var (cmdName, _, audit) in Seed.SystemObjects.Commands)
+            {
+                if (objName is not null && objName != "*ALL" && !cmdName.Equals(objName, StringComparison.OrdinalIgnoreCase)) continue;
+                rows.Add([cmdName, "*CMD", "QSYS", "QSYS", created, 20480m, null, cmdName, created, 30, null, 1, null, "QSYS", null, null, "QSYS", created, "YES", audit]);
+            }
             return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
         }
         if (!all && !typeList.Contains("*FILE")) return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
@@ -109,12 +172,19 @@ internal static class TableFunctions
             tables = tables.Where(t => t.Schema.Equals(sch, StringComparison.OrdinalIgnoreCase));
         }
         if (objName is not null && objName != "*ALL") tables = tables.Where(t => t.Name.Equals(objName, StringComparison.OrdinalIgnoreCase));
+        // Files were created when the system was installed, three years before the emulator started; how recently each
+        // was used differs, so the object-usage tools (least recently used, stale objects) find something to report.
+        var installed = job.Database.Created.AddYears(-3);
+        string installedText = installed.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
         foreach (var t in tables)
         {
             long size = 65536 + t.Rows * Math.Max(1, t.Columns.Sum(c => c.Type.CatalogLength));
+            var daysAgo = DaysSinceUse(t.Schema, t.Name);
+            object? lastUsed = daysAgo is { } d ? job.Database.Created.AddDays(-d).ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) : null;
+            var daysUsed = daysAgo is null ? 0 : 1000 - Math.Min(daysAgo.Value, 999);
             rows.Add([
-                t.Name.Length <= 10 ? t.Name : t.Name[..5] + "00001", "*FILE", "QSECOFR", "QSECOFR", created, (decimal)size, t.Text, t.Name,
-                created, 5, null, 1, t.Kind == 'V' ? "LF" : "PF", t.Schema, t.Text, t.Kind == 'V' ? "VIEW" : "TABLE", t.Schema, created, "YES", "*NONE",
+                t.Name.Length <= 10 ? t.Name : t.Name[..5] + "00001", "*FILE", "QSECOFR", "QSECOFR", installedText, (decimal)size, t.Text, t.Name,
+                lastUsed, daysUsed, null, 1, t.Kind == 'V' ? "LF" : "PF", t.Schema, t.Text, t.Kind == 'V' ? "VIEW" : "TABLE", t.Schema, installedText, "YES", "*NONE",
             ]);
         }
         return new TableData { Columns = ObjectStatisticsColumns, Rows = rows };
@@ -230,15 +300,17 @@ internal static class TableFunctions
         return new TableData { Columns = RelatedColumns, Rows = rows };
     }
 
-    private static TableData ObjectPrivileges(Db2Job job, string? schema, string? name)
+    private static TableData ObjectPrivileges(Db2Job job, string? schema, string? name, string? type)
     {
         var table = job.Database.Catalog.Find("QSYS2", "OBJECT_PRIVILEGES")!;
         var cols = table.Columns.Select(c => (c.Name, c.Type.Ddl)).ToArray();
         var rows = new List<object?[]>();
         using var cmd = job.Connection.CreateCommand();
-        cmd.CommandText = "SELECT * FROM QSYS2.OBJECT_PRIVILEGES WHERE ($s IS NULL OR SYSTEM_OBJECT_SCHEMA = upper($s)) AND ($n IS NULL OR $n = '*ALL' OR SYSTEM_OBJECT_NAME = upper($n))";
+        cmd.CommandText = "SELECT * FROM QSYS2.OBJECT_PRIVILEGES WHERE ($s IS NULL OR SYSTEM_OBJECT_SCHEMA = upper($s)) AND ($n IS NULL OR $n = '*ALL' OR SYSTEM_OBJECT_NAME = upper($n))"
+            + " AND ($t IS NULL OR OBJECT_TYPE = upper($t))";
         cmd.Parameters.AddWithValue("$s", (object?)schema ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$n", (object?)name ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$t", (object?)type ?? DBNull.Value);
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {

@@ -25,6 +25,8 @@ internal static class UserProfiles
         list.Add(("QSECOFR", true, 0, null, "Security officer",
             new ProfileAuthority("*SECOFR", "*NONE", [], ["*ALLOBJ", "*AUDIT", "*IOSYSCFG", "*JOBCTL", "*SAVSYS", "*SECADM", "*SERVICE", "*SPLCTL"])));
         list.Add(("QUSER", true, 0, null, "Work station user", ProfileAuthority.User));
+        // A shop-floor terminal profile with limited capabilities (LMTCPB(*YES)): it runs only its initial program.
+        list.Add(("KIOSK", true, 0, null, "Shop floor kiosk", ProfileAuthority.User));
         foreach (var u in list.OrderBy(x => x.Name, StringComparer.Ordinal))
         {
             var a = u.Authority;
@@ -32,7 +34,8 @@ internal static class UserProfiles
                 u.Name, u.LastSignOn?.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture), u.Failures, u.Enabled ? "*ENABLED" : "*DISABLED",
                 "NO", changed, u.Name == "QUSER" ? "YES" : "NO", 0, null, a.UserClass,
                 // IBM i lists each special authority in a 10-character slot, as it does supplemental groups.
-                a.SpecialAuthorities.Count == 0 ? "*NONE" : Slots(a.SpecialAuthorities), a.Group, "*USRPRF", u.Text, "*NO", "*NONE", "MAIN",
+                a.SpecialAuthorities.Count == 0 ? "*NONE" : Slots(a.SpecialAuthorities), a.Group, "*USRPRF", u.Text,
+                u.Name == "KIOSK" ? "*YES" : "*NO", u.Name == "KIOSK" ? "KIOSKPGM" : "*NONE", "MAIN",
                 a.SupplementalGroups.Count, a.SupplementalGroups.Count == 0 ? null : Slots(a.SupplementalGroups),
             ]);
         }
