@@ -36,6 +36,7 @@ if dotnet build IbmiMcp.sln -c Release -nologo -v:q > "$log_dir/build.log" 2>&1;
   if [ -n "$summary" ]; then
     read -r t p f s <<<"$summary"
     echo "xunit: $t tests, $p passed, $f failed, $s skipped"
+    [ -f "$log_dir/upstream-catalog.txt" ] && head -1 "$log_dir/upstream-catalog.txt"
     count "$p" "$f" "$s"
     [ "$((p + f + s))" -eq "$t" ] || { echo "xunit: counts do not add up"; count 0 1; }
   else
