@@ -9,7 +9,7 @@ internal static class Program
     {
         // Started through an `ibmi` link, the binary is the IBM i command line: `ibmi sql …` is `ibmi-mcp sql …`.
         if (IsIbmiAlias())
-            return await IbmiCli.IbmiCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+            return await Cli.Ibmi.IbmiCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
 
         var commandLine = CommandLine.Parse(args);
         if (commandLine.Errors.Count > 0)
@@ -33,7 +33,7 @@ internal static class Program
             case Verb.Keygen:
                 return CliVerbs.Keygen(commandLine.VerbArgs);
             case Verb.Ibmi:
-                return await IbmiCli.IbmiCommand.RunAsync(commandLine.VerbArgs, Console.Out, Console.Error).ConfigureAwait(false);
+                return await Cli.Ibmi.IbmiCommand.RunAsync(commandLine.VerbArgs, Console.Out, Console.Error).ConfigureAwait(false);
             case Verb.Healthcheck:
                 return await HealthcheckCommand.RunAsync(commandLine.VerbArgs).ConfigureAwait(false);
             default:

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Systems;
 
-namespace IbmiMcp.IbmiCli;
+namespace IbmiMcp.Cli.Ibmi;
 
 /// <summary>What a command runs with: its arguments, the process environment and terminal, the config, and Ctrl+C.</summary>
 internal sealed class CliContext

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using IbmiMcp.Mapepire;
 
-namespace IbmiMcp.IbmiCli.Output;
+namespace IbmiMcp.Cli.Ibmi.Output;
 
 /// <summary>One system's share of a multi-system run: how many rows it gave, how long it took, or why it failed.</summary>
 internal sealed record SystemOutcome(string Name, string Host, int Rows, double ElapsedMs, string? Error);

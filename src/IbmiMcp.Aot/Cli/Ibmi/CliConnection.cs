@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi.Systems;
 using IbmiMcp.Mapepire;
 
-namespace IbmiMcp.IbmiCli;
+namespace IbmiMcp.Cli.Ibmi;
 
 /// <summary>
 /// One Mapepire connection to one system for the length of a command — no pool: a command runs its statements one

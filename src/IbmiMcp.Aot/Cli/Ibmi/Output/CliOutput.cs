@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using IbmiMcp.Tools;
 
-namespace IbmiMcp.IbmiCli.Output;
+namespace IbmiMcp.Cli.Ibmi.Output;
 
 internal enum CliFormat { Table, Json, Csv, Markdown, NdJson }
 

@@ -1,7 +1,7 @@
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Verbs;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Verbs;
 
-namespace IbmiMcp.IbmiCli;
+namespace IbmiMcp.Cli.Ibmi;
 
 /// <summary>
 /// The IBM i command line (docs/cli.md): <c>ibmi-mcp sql …</c>, or <c>ibmi sql …</c> through an <c>ibmi</c> link to the same

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using IbmiMcp.IbmiCli;
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Systems;
 
-namespace IbmiMcp.Tests.IbmiCli;
+namespace IbmiMcp.Tests.Cli.Ibmi;
 
 /// <summary>What a person reads and what a script parses: tables fit the terminal, every format keeps every cell.</summary>
 public sealed class CliOutputTests

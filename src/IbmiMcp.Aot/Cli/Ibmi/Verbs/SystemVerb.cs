@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Systems;
 
-namespace IbmiMcp.IbmiCli.Verbs;
+namespace IbmiMcp.Cli.Ibmi.Verbs;
 
 /// <summary>
 /// <c>system add|list|show|remove|default|test|config-path</c>. <c>add</c> writes the user's config (or the project's with

@@ -1,4 +1,4 @@
-namespace IbmiMcp.Configuration;
+namespace IbmiMcp.Cli;
 
 /// <summary>The verb and the flags of one invocation, before configuration is resolved.</summary>
 internal sealed class CommandLine

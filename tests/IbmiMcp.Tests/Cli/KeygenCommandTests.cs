@@ -1,7 +1,8 @@
 using IbmiMcp.Auth;
 using IbmiMcp.Cli;
+using IbmiMcp.Tests.Auth;
 
-namespace IbmiMcp.Tests.Auth;
+namespace IbmiMcp.Tests.Cli;
 
 public sealed class KeygenCommandTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using IbmiMcp.IbmiCli.Output;
+using IbmiMcp.Cli.Ibmi.Output;
 
-namespace IbmiMcp.IbmiCli.Verbs;
+namespace IbmiMcp.Cli.Ibmi.Verbs;
 
 /// <summary>
 /// <c>render</c>: an MCP answer on stdin (a JSON-RPC response, as JSON or as the SSE body <c>/mcp</c> sends) shown as a

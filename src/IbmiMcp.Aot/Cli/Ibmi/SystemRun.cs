@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Systems;
 using IbmiMcp.Mapepire;
 
-namespace IbmiMcp.IbmiCli;
+namespace IbmiMcp.Cli.Ibmi;
 
 /// <summary>
 /// Runs a command's statements on the systems it names: one system (optionally again every <c>--watch</c> seconds on the

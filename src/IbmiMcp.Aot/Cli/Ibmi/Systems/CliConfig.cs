@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace IbmiMcp.IbmiCli.Systems;
+namespace IbmiMcp.Cli.Ibmi.Systems;
 
 /// <summary>
 /// One named IBM i system of the command line's config file. Values are kept as written (a password is normally a

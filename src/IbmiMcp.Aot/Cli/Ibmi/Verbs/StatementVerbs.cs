@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Systems;
 using IbmiMcp.Mapepire;
 using IbmiMcp.Tools;
 using IbmiMcp.Tools.BuiltIn;
 
-namespace IbmiMcp.IbmiCli.Verbs;
+namespace IbmiMcp.Cli.Ibmi.Verbs;
 
 /// <summary>
 /// The verbs that run SQL on IBM i: <c>sql</c>, <c>describe</c>, <c>schemas</c>, <c>tables</c>, <c>columns</c>, <c>related</c>,

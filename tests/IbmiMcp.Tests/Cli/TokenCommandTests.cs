@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using IbmiMcp.Cli;
+using IbmiMcp.Tests.Auth;
 
-namespace IbmiMcp.Tests.Auth;
+namespace IbmiMcp.Tests.Cli;
 
 public sealed class TokenCommandTests : IAsyncLifetime
 {

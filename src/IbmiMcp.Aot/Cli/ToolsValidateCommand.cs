@@ -1,4 +1,6 @@
-namespace IbmiMcp.Tools;
+using IbmiMcp.Tools;
+
+namespace IbmiMcp.Cli;
 
 /// <summary>
 /// `ibmi-mcp tools validate PATH [--toolsets a,b] [--strict]`: loads files offline (no connection; ${VAR}
@@ -62,7 +64,7 @@ internal static class ToolsValidateCommand
     /// <summary>Who may use what: one line per restricted tool, so a reviewer sees the effect of every rule at once.</summary>
     private static void WriteAuthorization(ToolCatalog catalog, TextWriter stdout)
     {
-        var restricted = catalog.ToolList.Select(t => t.Name).Concat(BuiltIn.BuiltInTools.Names)
+        var restricted = catalog.ToolList.Select(t => t.Name).Concat(Tools.BuiltIn.BuiltInTools.Names)
             .Where(name => catalog.Access.RulesFor(name).Count > 0).Distinct().ToList();
         if (restricted.Count == 0)
         {

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IbmiMcp.IbmiCli.Output;
-using IbmiMcp.IbmiCli.Systems;
+using IbmiMcp.Cli.Ibmi.Output;
+using IbmiMcp.Cli.Ibmi.Systems;
 using IbmiMcp.Tools;
 
-namespace IbmiMcp.IbmiCli.Verbs;
+namespace IbmiMcp.Cli.Ibmi.Verbs;
 
 /// <summary>
 /// <c>tool NAME --param value …</c> runs a YAML tool with the server's binder and security checks (a parameter

@@ -1,6 +1,6 @@
 using IbmiMcp.Configuration;
 
-namespace IbmiMcp.IbmiCli.Systems;
+namespace IbmiMcp.Cli.Ibmi.Systems;
 
 /// <summary>
 /// Which systems a command talks to, in the reference CLI's order: <c>--system a[,b…]</c>, then <c>IBMI_SYSTEM</c>, then the

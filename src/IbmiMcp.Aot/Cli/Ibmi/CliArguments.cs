@@ -1,4 +1,4 @@
-namespace IbmiMcp.IbmiCli;
+namespace IbmiMcp.Cli.Ibmi;
 
 /// <summary>
 /// The words of one command line: positionals in order, and options (<c>--name value</c>, <c>--name=value</c>,

@@ -1,6 +1,8 @@
+using IbmiMcp.Cli;
+using IbmiMcp.Tests.Tools;
 using IbmiMcp.Tools;
 
-namespace IbmiMcp.Tests.Tools;
+namespace IbmiMcp.Tests.Cli;
 
 public sealed class ToolsetListerTests
 {

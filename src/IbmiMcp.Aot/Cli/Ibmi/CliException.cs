@@ -1,6 +1,6 @@
 using IbmiMcp.Mapepire;
 
-namespace IbmiMcp.IbmiCli;
+namespace IbmiMcp.Cli.Ibmi;
 
 /// <summary>
 /// Exit codes scripts and agents can branch on — the reference CLI's numbers, so scripts written for it keep working.

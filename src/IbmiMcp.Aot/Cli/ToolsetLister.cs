@@ -1,4 +1,6 @@
-namespace IbmiMcp.Tools;
+using IbmiMcp.Tools;
+
+namespace IbmiMcp.Cli;
 
 /// <summary>`--list-toolsets`: prints every defined toolset with its tools to stdout (the reference only logged it).</summary>
 internal static class ToolsetLister
