@@ -10,51 +10,51 @@ namespace IbmiMcp.Cli;
 /// </summary>
 internal static class HealthcheckCommand
 {
-    private const string Usage = """
-        Usage: ibmi-mcp healthcheck [--url URL] [--port N] [--timeout SECONDS]
-          --url URL          full URL to probe (default http(s)://127.0.0.1:PORT/healthz)
-          --port N           port of the local server (default MCP_HTTP_PORT, else 3010)
-          --timeout SECONDS  give up after this long (default 5)
-        Exit status: 0 when the server answers 200, 1 when it answers otherwise or not at all, 2 on bad usage.
-        The scheme is https when MCP_HTTPS_CERT_PATH is set. For a loopback URL the server's certificate is not
-        verified: the probe talks to its own process, usually through an address the certificate does not name.
-        """;
+    private static readonly CliOptionSet Flags = new(
+    [
+        new("url", "URL", "full URL to probe (default http(s)://127.0.0.1:PORT/healthz)"),
+        new("port", "N", "port of the local server (default MCP_HTTP_PORT, else 3010)"),
+        new("timeout", "SECONDS", "give up after this long (default 5)"),
+        new("help", null, "this text"),
+    ]);
+
+    private static readonly string Usage = new CliHelp
+    {
+        Usage = ["ibmi-mcp healthcheck [--url URL] [--port N] [--timeout SECONDS]"],
+        Summary = "Probes GET /healthz of a running server.",
+        Notes = $"""
+            Exit status: {ExitCodes.Success} when the server answers 200, {ExitCodes.General} when it answers otherwise or not at all, {ExitCodes.Usage} on bad usage.
+            The scheme is https when MCP_HTTPS_CERT_PATH is set. For a loopback URL the server's certificate is not
+            verified: the probe talks to its own process, usually through an address the certificate does not name.
+            """,
+    }.WithOptions("options", Flags.Options).Render();
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? url = null;
-        string? port = null;
-        var timeoutSeconds = 5;
-        for (var i = 0; i < args.Length; i++)
+        CliArguments a;
+        try
         {
-            var arg = args[i];
-            string? value = null;
-            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var eq)
-            {
-                value = arg[(eq + 1)..];
-                arg = arg[..eq];
-            }
-            if (arg is "-h" or "--help")
-            {
-                Console.Out.WriteLine(Usage);
-                return 0;
-            }
-            if (arg is not ("--url" or "--port" or "--timeout"))
-                return Fail($"unknown option '{arg}'");
-            if (value is null)
-            {
-                if (i + 1 >= args.Length) return Fail($"option '{arg}' needs a value");
-                value = args[++i];
-            }
-            switch (arg)
-            {
-                case "--url": url = value; break;
-                case "--port": port = value; break;
-                default:
-                    if (!int.TryParse(value, out timeoutSeconds) || timeoutSeconds is < 1 or > 300)
-                        return Fail("--timeout must be a whole number of seconds between 1 and 300");
-                    break;
-            }
+            a = CliArguments.Parse(args, Flags).NoMorePositionals();
+        }
+        catch (CliException ex)
+        {
+            return Fail(ex.Message);
+        }
+        if (a.Flag("help"))
+        {
+            Console.Out.Write(Usage);
+            return ExitCodes.Success;
+        }
+        var url = a.Value("url");
+        var port = a.Value("port");
+        int timeoutSeconds;
+        try
+        {
+            timeoutSeconds = a.Number("timeout", 5, 1, 300);
+        }
+        catch (CliException)
+        {
+            return Fail("--timeout must be a whole number of seconds between 1 and 300");
         }
 
         if (url is null)
@@ -85,16 +85,16 @@ internal static class HealthcheckCommand
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 Console.Out.WriteLine($"healthy: {uri} answered 200");
-                return 0;
+                return ExitCodes.Success;
             }
             Console.Error.WriteLine($"ibmi-mcp healthcheck: {uri} answered {(int)response.StatusCode}");
-            return 1;
+            return ExitCodes.General;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
             var reason = ex is TaskCanceledException ? $"no answer within {timeoutSeconds} s" : ex.Message;
             Console.Error.WriteLine($"ibmi-mcp healthcheck: {uri}: {reason}");
-            return 1;
+            return ExitCodes.General;
         }
     }
 
@@ -102,6 +102,6 @@ internal static class HealthcheckCommand
     {
         Console.Error.WriteLine($"ibmi-mcp healthcheck: {message}");
         Console.Error.WriteLine("Run 'ibmi-mcp healthcheck --help' for usage.");
-        return 2;
+        return ExitCodes.Usage;
     }
 }

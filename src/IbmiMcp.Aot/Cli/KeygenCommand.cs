@@ -15,58 +15,61 @@ internal static class KeygenCommand
     private const UnixFileMode PublicFile = PrivateFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode PrivateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
+    private static readonly CliOptionSet Flags = new(
+    [
+        new("dir", "DIR", "where private.pem (0600) and public.pem (0644) are written (default secrets; made 0700)"),
+        new("key-id", "ID", "the key id clients send (IBMI_AUTH_KEY_ID; default ibmi-mcp-<date>-<time>)"),
+        new("bits", "2048|3072|4096", "RSA key size (default 3072)"),
+        new("session-key", "FILE", "write instead the 32-byte session key (0600) for IBMI_AUTH_SESSION_STORE=redis"),
+        new("force", null, "overwrite existing files"),
+        new("help", null, "this text"),
+    ]);
+
+    private static readonly string Usage = new CliHelp
+    {
+        Usage = ["ibmi-mcp keygen [--dir secrets] [--key-id ID] [--bits 2048|3072|4096] [--force]", "ibmi-mcp keygen --session-key FILE [--force]"],
+        Summary = "Writes the RSA key pair for IBMI_HTTP_AUTH_ENABLED=true, or the session key that seals shared sessions.",
+    }.WithOptions("options", Flags.Options).Render();
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string dir = "secrets";
-        string? keyId = null;
-        string? sessionKey = null;
-        int bits = 3072;
-        bool force = false;
-        for (int i = 0; i < args.Length; i++)
+        CliArguments a;
+        try
         {
-            var (name, inline) = Split(args[i]);
-            string? Value()
-            {
-                if (inline is not null) return inline;
-                return i + 1 < args.Length ? args[++i] : null;
-            }
-            switch (name)
-            {
-                case "--dir": dir = Value() ?? ""; break;
-                case "--key-id": keyId = Value(); break;
-                case "--bits":
-                    var v = Value();
-                    if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out bits) || bits is not (2048 or 3072 or 4096))
-                    {
-                        stderr.WriteLine($"keygen: --bits must be 2048, 3072 or 4096 (got '{v}').");
-                        return 1;
-                    }
-                    break;
-                case "--force": force = true; break;
-                case "--session-key": sessionKey = Value() ?? ""; break;
-                case "--help":
-                    stdout.WriteLine("Usage: ibmi-mcp keygen [--dir secrets] [--key-id ID] [--bits 2048|3072|4096] [--force]");
-                    stdout.WriteLine("       ibmi-mcp keygen --session-key FILE [--force]");
-                    stdout.WriteLine("Writes private.pem (0600) and public.pem (0644) in DIR (0700) for IBMI_HTTP_AUTH_ENABLED=true,");
-                    stdout.WriteLine("or with --session-key the 32-byte session key (0600) for IBMI_AUTH_SESSION_STORE=redis.");
-                    return 0;
-                default:
-                    stderr.WriteLine($"keygen: unknown option '{args[i]}' (try --help).");
-                    return 1;
-            }
+            a = CliArguments.Parse(args, Flags).NoMorePositionals();
+        }
+        catch (CliException ex)
+        {
+            stderr.WriteLine($"keygen: {ex.Message} (try --help).");
+            return ExitCodes.KeygenUsage;
+        }
+        if (a.Flag("help"))
+        {
+            stdout.Write(Usage);
+            return ExitCodes.Success;
+        }
+        var dir = a.Value("dir") ?? "secrets";
+        var keyId = a.Value("key-id");
+        var sessionKey = a.Value("session-key");
+        var force = a.Flag("force");
+        var bits = 3072;
+        if (a.Value("bits") is { } v && (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out bits) || bits is not (2048 or 3072 or 4096)))
+        {
+            stderr.WriteLine($"keygen: --bits must be 2048, 3072 or 4096 (got '{v}').");
+            return ExitCodes.KeygenUsage;
         }
         if (sessionKey is not null)
             return WriteSessionKey(sessionKey, force, stdout, stderr);
         if (string.IsNullOrWhiteSpace(dir))
         {
             stderr.WriteLine("keygen: --dir needs a directory.");
-            return 1;
+            return ExitCodes.General;
         }
         keyId ??= "ibmi-mcp-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         if (keyId.Length == 0 || keyId.AsSpan().IndexOfAny(" \t\r\n\"'=/\\") >= 0)
         {
             stderr.WriteLine("keygen: --key-id must be non-empty, without spaces, quotes, '=' or slashes (it also names rotated key files).");
-            return 1;
+            return ExitCodes.General;
         }
 
         var privatePath = Path.Combine(dir, "private.pem");
@@ -75,7 +78,7 @@ internal static class KeygenCommand
         {
             stderr.WriteLine($"keygen: {privatePath} or {publicPath} already exists. To rotate, move the old private key to your " +
                 "IBMI_AUTH_RETIRED_KEYS_DIR as <old key id>.pem first (clients using the old key id keep working), or pass --force to overwrite.");
-            return 1;
+            return ExitCodes.General;
         }
 
         try
@@ -98,7 +101,7 @@ internal static class KeygenCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"keygen: {ex.Message}");
-            return 1;
+            return ExitCodes.General;
         }
 
         stdout.WriteLine($"# Wrote {privatePath} (RSA-{bits}, PKCS#8, mode 0600) and {publicPath} (mode 0644).");
@@ -107,7 +110,7 @@ internal static class KeygenCommand
         stdout.WriteLine($"IBMI_AUTH_KEY_ID={keyId}");
         stdout.WriteLine($"IBMI_AUTH_PRIVATE_KEY_PATH={privatePath}");
         stdout.WriteLine($"IBMI_AUTH_PUBLIC_KEY_PATH={publicPath}");
-        return 0;
+        return ExitCodes.Success;
     }
 
     private static int WriteSessionKey(string path, bool force, TextWriter stdout, TextWriter stderr)
@@ -115,13 +118,13 @@ internal static class KeygenCommand
         if (string.IsNullOrWhiteSpace(path))
         {
             stderr.WriteLine("keygen: --session-key needs a file name.");
-            return 1;
+            return ExitCodes.General;
         }
         if (!force && File.Exists(path))
         {
             stderr.WriteLine($"keygen: {path} already exists. To rotate, move it into IBMI_AUTH_RETIRED_SESSION_KEYS_DIR first (sessions sealed " +
                 "under it keep working), or pass --force to overwrite (every shared session sealed under it is lost).");
-            return 1;
+            return ExitCodes.General;
         }
         var key = RandomNumberGenerator.GetBytes(Auth.Sessions.SessionKeyRing.KeyBytes);
         try
@@ -138,7 +141,7 @@ internal static class KeygenCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"keygen: {ex.Message}");
-            return 1;
+            return ExitCodes.General;
         }
         finally
         {
@@ -148,7 +151,7 @@ internal static class KeygenCommand
         stdout.WriteLine("IBMI_AUTH_SESSION_STORE=redis");
         stdout.WriteLine("IBMI_AUTH_REDIS=127.0.0.1:6379");
         stdout.WriteLine($"IBMI_AUTH_SESSION_KEY_PATH={path}");
-        return 0;
+        return ExitCodes.Success;
     }
 
     private static void WriteNew(string path, string text, UnixFileMode mode)
@@ -161,11 +164,5 @@ internal static class KeygenCommand
             writer.Write(text);
         // The umask may have cleared bits of UnixCreateMode (e.g. 0644 under umask 077); set the mode we promise.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
-    }
-
-    internal static (string Name, string? Inline) Split(string arg)
-    {
-        int eq = arg.StartsWith("--", StringComparison.Ordinal) ? arg.IndexOf('=') : -1;
-        return eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
     }
 }

@@ -17,10 +17,11 @@ namespace IbmiMcp.Cli;
 /// </summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CommandLine commandLine)
+    /// <param name="flags">Settings given as flags, by environment-variable name (they win over the environment and .env).</param>
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string> flags)
     {
         var stderr = Console.Error;
-        var loaded = ConfigurationLoader.Load(commandLine.Settings);
+        var loaded = ConfigurationLoader.Load(flags);
         if (loaded.Errors.Count > 0)
             return Fail(stderr, "Invalid configuration:", loaded.Errors);
         var options = loaded.Options;

@@ -1,10 +1,35 @@
-using System.Globalization;
-
 namespace IbmiMcp.Cli;
 
 internal static partial class TokenCommand
 {
-    /// <summary>Parsed flags; names and defaults are the reference client's (spec §7).</summary>
+    /// <summary>The flags (names, short spellings and defaults are the reference client's, spec §7).</summary>
+    internal static readonly CliOptionSet Flags = new(
+    [
+        new("user", "NAME", "IBM i user (default DB2i_USER)", "-u"),
+        new("password", "PWD", "password (default DB2i_PASS; asked for on a terminal when absent)", "-p"),
+        new("host", "HOST", "IBM i host for the session (default DB2i_HOST)", "-h"),
+        new("server", "HOST", "ibmi-mcp server host (default localhost)"),
+        new("port", "N", "ibmi-mcp server port (default 3010)"),
+        new("https", null, "use HTTPS (certificates are verified; see --insecure)"),
+        new("insecure", null, "accept any server certificate (pair with --public-key-path)"),
+        new("duration", "S", "token lifetime in seconds (default 7200, max 86400)"),
+        new("pool-start", "N", "connections opened at sign-on (default 2)"),
+        new("pool-max", "N", "pool maximum (default 5)"),
+        new("public-key-path", "FILE", "use this PEM instead of GET /api/v1/auth/public-key (needs --key-id)"),
+        new("key-id", "ID", "key id matching the public key"),
+        new("verbose", null, "show what is being done (never the password)", "-v"),
+        new("quiet", null, "print only: export IBMI_MCP_ACCESS_TOKEN=\"...\"", "-q"),
+        new("help", null, "this text"),
+    ]);
+
+    internal static readonly string Usage = new CliHelp
+    {
+        Usage = ["ibmi-mcp token [options]"],
+        Summary = "Signs on to IBM i through an ibmi-mcp server and prints a Bearer token.",
+        Notes = $"Reads ./.env (or the file named by MCP_SERVER_CONFIG). Exit: {ExitCodes.Success} ok, {ExitCodes.General} error, {ExitCodes.TokenRefused} sign-on refused.",
+    }.WithOptions("options", Flags.Options).Render();
+
+    /// <summary>Parsed flags.</summary>
     internal sealed class Options
     {
         public string? User, Password, Host, PublicKeyPath, KeyId;
@@ -16,47 +41,22 @@ internal static partial class TokenCommand
         {
             options = new Options();
             error = null;
-            for (int i = 0; i < args.Length; i++)
+            try
             {
-                var (name, inline) = KeygenCommand.Split(args[i]);
-                bool takesValue = name is "--user" or "-u" or "--password" or "-p" or "--host" or "-h" or "--server" or "--port"
-                    or "--duration" or "--pool-start" or "--pool-max" or "--public-key-path" or "--key-id";
-                string? value = null;
-                if (takesValue)
+                var a = CliArguments.Parse(args, Flags).NoMorePositionals();
+                options = new Options
                 {
-                    value = inline ?? (i + 1 < args.Length ? args[++i] : null);
-                    if (value is null)
-                    {
-                        error = $"option '{name}' needs a value.";
-                        return false;
-                    }
-                }
-                else if (inline is not null)
-                {
-                    error = $"option '{name}' takes no value.";
-                    return false;
-                }
-                switch (name)
-                {
-                    case "--user" or "-u": options.User = value; break;
-                    case "--password" or "-p": options.Password = value; break;
-                    case "--host" or "-h": options.Host = value; break;
-                    case "--server": options.Server = value!; break;
-                    case "--public-key-path": options.PublicKeyPath = value; break;
-                    case "--key-id": options.KeyId = value; break;
-                    case "--port": if (!Number(value!, 1, 65535, out options.Port, name, out error)) return false; break;
-                    case "--duration": if (!Number(value!, 1, 86400, out options.Duration, name, out error)) return false; break;
-                    case "--pool-start": if (!Number(value!, 1, 50, out options.PoolStart, name, out error)) return false; break;
-                    case "--pool-max": if (!Number(value!, 1, 100, out options.PoolMax, name, out error)) return false; break;
-                    case "--https": options.Https = true; break;
-                    case "--insecure": options.Insecure = true; break;
-                    case "--verbose" or "-v": options.Verbose = true; break;
-                    case "--quiet" or "-q": options.Quiet = true; break;
-                    case "--help": options.Help = true; break;
-                    default:
-                        error = $"unknown option '{args[i]}' (try --help).";
-                        return false;
-                }
+                    User = a.Value("user"), Password = a.Value("password"), Host = a.Value("host"), Server = a.Value("server") ?? "localhost",
+                    PublicKeyPath = a.Value("public-key-path"), KeyId = a.Value("key-id"),
+                    Port = a.Number("port", 3010, 1, 65535), Duration = a.Number("duration", 7200, 1, 86400),
+                    PoolStart = a.Number("pool-start", 2, 1, 50), PoolMax = a.Number("pool-max", 5, 1, 100),
+                    Https = a.Flag("https"), Insecure = a.Flag("insecure"), Verbose = a.Flag("verbose"), Quiet = a.Flag("quiet"), Help = a.Flag("help"),
+                };
+            }
+            catch (CliException ex)
+            {
+                error = ex.Message + " (try --help)";
+                return false;
             }
             if (options.PoolStart > options.PoolMax)
             {
@@ -64,17 +64,6 @@ internal static partial class TokenCommand
                 return false;
             }
             return true;
-        }
-
-        private static bool Number(string text, int min, int max, out int value, string name, out string? error)
-        {
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
-            {
-                error = null;
-                return true;
-            }
-            error = $"{name} must be a whole number from {min} to {max} (got '{text}').";
-            return false;
         }
     }
 }

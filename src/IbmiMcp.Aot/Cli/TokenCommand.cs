@@ -16,7 +16,7 @@ namespace IbmiMcp.Cli;
 /// </summary>
 internal static partial class TokenCommand
 {
-    public const int ExitOk = 0, ExitError = 1, ExitRefused = 2;
+    public const int ExitOk = ExitCodes.Success, ExitError = ExitCodes.General, ExitRefused = ExitCodes.TokenRefused;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
         => RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, PromptPassword);
@@ -224,24 +224,4 @@ internal static partial class TokenCommand
         Console.Error.WriteLine();
         return new string(chars.ToArray());
     }
-
-    internal const string Usage = """
-        Usage: ibmi-mcp token [options]
-        Signs on to IBM i through an ibmi-mcp server and prints a Bearer token.
-          -u, --user <name>          IBM i user (default DB2i_USER)
-          -p, --password <pwd>       password (default DB2i_PASS; asked for on a terminal when absent)
-          -h, --host <host>          IBM i host for the session (default DB2i_HOST)
-              --server <host>        ibmi-mcp server host (default localhost)
-              --port <n>             ibmi-mcp server port (default 3010)
-              --https                use HTTPS (certificates are verified; see --insecure)
-              --insecure             accept any server certificate (pair with --public-key-path)
-              --duration <s>         token lifetime in seconds (default 7200, max 86400)
-              --pool-start <n>       connections opened at sign-on (default 2)
-              --pool-max <n>         pool maximum (default 5)
-              --public-key-path <f>  use this PEM instead of GET /api/v1/auth/public-key (needs --key-id)
-              --key-id <id>          key id matching the public key
-          -v, --verbose              show what is being done (never the password)
-          -q, --quiet                print only: export IBMI_MCP_ACCESS_TOKEN="..."
-        Reads ./.env (or the file named by MCP_SERVER_CONFIG). Exit: 0 ok, 1 error, 2 sign-on refused.
-        """;
 }

@@ -10,30 +10,39 @@ namespace IbmiMcp.Cli;
 /// </summary>
 internal static class ToolsValidateCommand
 {
-    public const string Usage = "usage: ibmi-mcp tools validate <file-or-directory> [--toolsets a,b] [--strict]";
+    private static readonly CliOptionSet Flags = new(
+    [
+        new("toolsets", "A,B", "check only the tools of these toolsets (as SELECTED_TOOLSETS)", "-ts"),
+        new("strict", null, "warnings fail too"),
+        new("help", null, "this text"),
+    ]);
+
+    public static readonly string Usage = new CliHelp
+    {
+        Usage = ["ibmi-mcp tools validate <file-or-directory> [--toolsets a,b] [--strict]"],
+        Summary = "Loads YAML tool files offline with the server's rules and prints every error and warning as file:line:column.",
+        Notes = $"Exit: {ExitCodes.Success} valid, {ExitCodes.General} errors (or warnings with --strict), {ExitCodes.Usage} usage.",
+    }.WithOptions("options", Flags.Options).Render();
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? path = null;
-        bool strict = false;
-        var toolsets = new List<string>();
-        for (int i = 0; i < args.Length; i++)
+        CliArguments a;
+        try
         {
-            var a = args[i];
-            if (a is "validate" && i == 0 && path is null) continue;
-            if (a is "--strict") { strict = true; continue; }
-            if (a is "--toolsets" or "-ts")
-            {
-                if (i + 1 >= args.Length) { stderr.WriteLine($"--toolsets needs a value\n{Usage}"); return 2; }
-                toolsets.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                continue;
-            }
-            if (a is "-h" or "--help") { stdout.WriteLine(Usage); return 0; }
-            if (a.StartsWith('-')) { stderr.WriteLine($"unknown option '{a}'\n{Usage}"); return 2; }
-            if (path is not null) { stderr.WriteLine($"only one path may be given\n{Usage}"); return 2; }
-            path = a;
+            a = CliArguments.Parse(args, Flags);
         }
-        if (path is null) { stderr.WriteLine(Usage); return 2; }
+        catch (CliException ex)
+        {
+            stderr.Write($"{ex.Message}\n{Usage}");
+            return ExitCodes.Usage;
+        }
+        if (a.Flag("help")) { stdout.Write(Usage); return ExitCodes.Success; }
+        var positionals = a.Positionals is ["validate", .. var rest] ? rest : a.Positionals;
+        if (positionals.Count > 1) { stderr.Write($"only one path may be given\n{Usage}"); return ExitCodes.Usage; }
+        if (positionals.Count == 0) { stderr.Write(Usage); return ExitCodes.Usage; }
+        var path = positionals[0];
+        var strict = a.Flag("strict");
+        var toolsets = (a.Value("toolsets") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
         var env = Environment.GetEnvironmentVariables();
         var result = ToolCatalogLoader.Load(new ToolLoadSettings
@@ -55,10 +64,10 @@ internal static class ToolsValidateCommand
                 + (result.Warnings.Count > 0 ? $", {result.Warnings.Count} warning(s)" : ""));
             WriteAuthorization(catalog, stdout);
             WritePrompts(catalog, stdout);
-            return strict && result.Warnings.Count > 0 ? 1 : 0;
+            return strict && result.Warnings.Count > 0 ? ExitCodes.General : ExitCodes.Success;
         }
         stdout.WriteLine($"FAILED: {result.Errors.Count} error(s), {result.Warnings.Count} warning(s) in {result.Files.Count} file(s)");
-        return 1;
+        return ExitCodes.General;
     }
 
     /// <summary>Who may use what: one line per restricted tool, so a reviewer sees the effect of every rule at once.</summary>

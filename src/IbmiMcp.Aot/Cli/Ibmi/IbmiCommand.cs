@@ -12,34 +12,40 @@ internal static class IbmiCommand
     /// <summary>The verbs this command line owns (the rest of the binary's verbs are the server's).</summary>
     public static readonly string[] Verbs = ["sql", "describe", "schemas", "tables", "columns", "related", "validate", "tool", "tools", "toolsets", "system", "render"];
 
-    public const string Usage = """
-        usage: ibmi <command> [options]          (also: ibmi-mcp <command> …)
+    /// <summary>Options every command understands.</summary>
+    public static readonly CliOption[] GlobalOptions =
+    [
+        new("system", "NAME[,NAME…]", "the system(s); several run in parallel with a SYSTEM column"),
+        new("format", "table|json|csv|markdown", "(default: table on a terminal, json when piped)"),
+        new("raw", null, "json"),
+        new("stream", null, "NDJSON, one row per line as rows arrive"),
+        new("output", "FILE", "write there instead of stdout"),
+        new("watch", "SECONDS", "run again every SECONDS until Ctrl+C"),
+        new("tools", "PATH[,PATH]", "YAML tool files (else the system's tools, else TOOLS_YAML_PATH)"),
+        new("timing", null, "phase timings on stderr"),
+        new("no-color", null, "no colours in tables"),
+        new("help", null, "this text (tool NAME --help: the tool's parameters)"),
+    ];
 
-          sql [STATEMENT]            run SQL (argument, --file PATH or stdin); read-only unless --no-read-only
-                                     --limit N  --dry-run  --read-only/--no-read-only
-          describe LIB.OBJ[,…]       DDL via QSYS2.GENERATE_SQL (OBJ alone: library QSYS2)   --type TABLE|VIEW|…
-          schemas                    list schemas   --filter PATTERN  --system-schemas  --limit N
-          tables SCHEMA              list tables, views and physical files   --filter PATTERN  --limit N
-          columns SCHEMA TABLE       column definitions
-          related LIB OBJECT         objects that depend on a file   --type INDEX|VIEW|…
-          validate "SQL"             check a statement with QSYS2.PARSE_STATEMENT
-          tool NAME [--param v …]    run a YAML tool; parameters are flags (--help lists them)   --dry-run
-          tools [show NAME|validate PATH]   list, show or check YAML tools   --toolset NAME
-          toolsets                   list toolsets
-          system add|list|show|remove|default|test|config-path   named systems in .ibmi/config.yaml
-          render                     an MCP answer on stdin (curl … /mcp | ibmi-mcp render) as a table
-
-        options for every command:
-          --system NAME[,NAME…]      the system(s); several run in parallel with a SYSTEM column
-          --format table|json|csv|markdown   (default: table on a terminal, json when piped)
-          --raw                      json      --stream   NDJSON, one row per line as rows arrive
-          --output FILE              write there instead of stdout
-          --watch SECONDS            run again every SECONDS until Ctrl+C
-          --tools PATH[,PATH]        YAML tool files (else the system's tools, else TOOLS_YAML_PATH)
-          --timing                   phase timings on stderr
-
-        exit codes: 0 ok · 1 connection/other · 2 usage · 3 SQL error · 4 refused (read-only) · 5 sign-on refused
-        """;
+    public static readonly string Usage = new CliHelp
+    {
+        Usage = ["ibmi <command> [options]          (also: ibmi-mcp <command> …)"],
+        Notes = "exit codes: " + ExitCodes.Summary,
+    }.WithRows("commands",
+    [
+        ("sql [STATEMENT]", "run SQL (argument, --file PATH or stdin); read-only unless --no-read-only\n--limit N  --dry-run  --read-only/--no-read-only"),
+        ("describe LIB.OBJ[,…]", "DDL via QSYS2.GENERATE_SQL (OBJ alone: library QSYS2)   --type TABLE|VIEW|…"),
+        ("schemas", "list schemas   --filter PATTERN  --system-schemas  --limit N"),
+        ("tables SCHEMA", "list tables, views and physical files   --filter PATTERN  --limit N"),
+        ("columns SCHEMA TABLE", "column definitions"),
+        ("related LIB OBJECT", "objects that depend on a file   --type INDEX|VIEW|…"),
+        ("validate \"SQL\"", "check a statement with QSYS2.PARSE_STATEMENT"),
+        ("tool NAME [--param v …]", "run a YAML tool; parameters are flags (--help lists them)   --dry-run"),
+        ("tools [show NAME|validate PATH]", "list, show or check YAML tools   --toolset NAME"),
+        ("toolsets", "list toolsets"),
+        ("system add|list|show|remove|default|test|config-path", "named systems in .ibmi/config.yaml"),
+        ("render", "an MCP answer on stdin (curl … /mcp | ibmi-mcp render) as a table"),
+    ]).WithOptions("options for every command", GlobalOptions).Render();
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -60,8 +66,7 @@ internal static class IbmiCommand
         try
         {
             var verb = args[0];
-            var (values, flags, any) = Options(verb);
-            var parsed = CliArguments.Parse(args, values, flags, any);
+            var parsed = CliArguments.Parse(args, Options(verb));
             var ctx = new CliContext
             {
                 Args = parsed,
@@ -115,19 +120,25 @@ internal static class IbmiCommand
         }
     }
 
-    /// <summary>The options a verb takes beyond the global ones; <c>tool</c> takes any (its parameters).</summary>
-    private static (string[] Values, string[] Flags, bool Any) Options(string verb) => verb switch
+    /// <summary>The options a command takes beyond the global ones; <c>tool</c> takes any (its parameters).</summary>
+    internal static CliOptionSet Options(string verb) => verb switch
     {
-        "sql" => (["file", "limit"], ["read-only", "no-read-only", "dry-run"], false),
-        "describe" => (["type"], [], false),
-        "schemas" => (["filter", "limit"], ["system-schemas"], false),
-        "tables" => (["filter", "limit"], [], false),
-        "related" => (["type"], [], false),
-        "tool" => ([], ["dry-run"], true),
-        "tools" => (["toolset", "toolsets"], ["strict"], false),
-        "system" => (SystemVerb.Values, SystemVerb.Flags, false),
-        _ => ([], [], false),
+        "sql" => With([new("file", "PATH", "read the statement from a file"), new("limit", "N", "at most N rows"),
+            new("read-only", null, "refuse statements that change data (the default)"), new("no-read-only", null, "allow them"),
+            new("dry-run", null, "print what would run; connect to nothing")]),
+        "describe" => With([new("type", "TYPE", "the object type (default TABLE)")]),
+        "schemas" => With([new("filter", "PATTERN", "SQL LIKE pattern"), new("limit", "N", "at most N rows"),
+            new("system-schemas", null, "include Q* and SYS* schemas")]),
+        "tables" => With([new("filter", "PATTERN", "SQL LIKE pattern"), new("limit", "N", "at most N rows")]),
+        "related" => With([new("type", "TYPE", "only this kind of object")]),
+        "tool" => With([new("dry-run", null, "print the statement and its bound parameters; connect to nothing")], acceptAny: true),
+        "tools" => With([new("toolset", "NAME", "only this toolset's tools"), new("toolsets", "A,B", "(tools validate) only these toolsets"),
+            new("strict", null, "(tools validate) warnings fail too")]),
+        "system" => With(SystemVerb.Options),
+        _ => With([]),
     };
+
+    private static CliOptionSet With(IEnumerable<CliOption> options, bool acceptAny = false) => new([.. GlobalOptions, .. options], acceptAny);
 
     private static int SafeWidth()
     {

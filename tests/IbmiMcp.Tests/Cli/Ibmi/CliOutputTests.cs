@@ -1,3 +1,4 @@
+using IbmiMcp.Cli;
 using System.Text;
 using System.Text.Json;
 using IbmiMcp.Cli.Ibmi;
@@ -82,24 +83,6 @@ public sealed class CliOutputTests
         var lines = Render(CliFormat.NdJson).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.Equal("SALLY", JsonDocument.Parse(lines[1]).RootElement.GetProperty("NAME").GetString());
-    }
-
-    [Fact]
-    public void Arguments_parse_options_flags_and_refuse_the_unknown()
-    {
-        var a = CliArguments.Parse(["sql", "--limit=5", "SELECT 1", "--no-read-only", "--format", "csv", "--", "--not-an-option"],
-            ["limit"], ["no-read-only"]);
-        Assert.Equal(["sql", "SELECT 1", "--not-an-option"], a.Positionals);
-        Assert.Equal(5, a.Number("limit", 1));
-        Assert.True(a.Flag("no-read-only"));
-        Assert.Equal("csv", a.Value("format"));
-
-        Assert.Equal(ExitCodes.Usage, Assert.Throws<CliException>(() => CliArguments.Parse(["sql", "--nope"], [], [])).ExitCode);
-        Assert.Equal(ExitCodes.Usage, Assert.Throws<CliException>(() => CliArguments.Parse(["sql", "--limit"], ["limit"], [])).ExitCode);
-        Assert.Equal(ExitCodes.Usage, Assert.Throws<CliException>(() => CliArguments.Parse(["sql", "--limit", "-1"], ["limit"], []).Number("limit", 1)).ExitCode);
-
-        var tool = CliArguments.Parse(["tool", "t", "--dept", "A00", "--verbose", "--n", "3"], [], [], acceptAny: true);
-        Assert.Equal([new("dept", "A00"), new("verbose", null), new KeyValuePair<string, string?>("n", "3")], tool.Extra);
     }
 
     [Fact]

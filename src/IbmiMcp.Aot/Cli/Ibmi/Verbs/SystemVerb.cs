@@ -12,8 +12,15 @@ namespace IbmiMcp.Cli.Ibmi.Verbs;
 /// </summary>
 internal static class SystemVerb
 {
-    public static readonly string[] Values = ["host", "port", "user", "password", "description", "default-schema", "ca-path", "max-rows", "timeout"];
-    public static readonly string[] Flags = ["read-only", "verify-tls", "project", "all"];
+    public static readonly CliOption[] Options =
+    [
+        new("host", "HOST", "IBM i host name"), new("port", "N", "Mapepire port (default 8076)"), new("user", "USER", "IBM i user"),
+        new("password", "'${VAR}'", "a reference to an environment variable holding the password (never the password)"),
+        new("description", "TEXT", "what the system is"), new("default-schema", "SCHEMA", "schema for unqualified names"),
+        new("ca-path", "FILE", "CA or certificate to pin"), new("max-rows", "N", "row cap per statement"), new("timeout", "SECONDS", "connect timeout"),
+        new("read-only", null, "refuse statements that change data on this system"), new("verify-tls", null, "verify the certificate"),
+        new("project", null, "write the project's .ibmi/config.yaml instead of the user's"), new("all", null, "(test) every system"),
+    ];
 
     public static async Task<int> RunAsync(CliContext ctx, CliOutput output)
     {

@@ -1,23 +1,6 @@
 using IbmiMcp.Mapepire;
 
-namespace IbmiMcp.Cli.Ibmi;
-
-/// <summary>
-/// Exit codes scripts and agents can branch on — the reference CLI's numbers, so scripts written for it keep working.
-/// </summary>
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    /// <summary>IBM i unreachable, TLS refused, a timeout, the connection lost, an object not found, or anything unexpected.</summary>
-    public const int General = 1;
-    public const int Usage = 2;
-    /// <summary>The statement failed on IBM i (SQLSTATE/SQLCODE in the message).</summary>
-    public const int Sql = 3;
-    /// <summary>Refused before it ran: a write in read-only mode, a statement the security checks refuse.</summary>
-    public const int Security = 4;
-    /// <summary>IBM i refused the user or password, or no password is available.</summary>
-    public const int Authentication = 5;
-}
+namespace IbmiMcp.Cli;
 
 /// <summary>A failure the command line reports as one line (or one JSON error) with its exit code.</summary>
 internal sealed class CliException : Exception
