@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 
 namespace IbmiMcp.Cli;
 
@@ -11,10 +10,6 @@ namespace IbmiMcp.Cli;
 /// </summary>
 internal static class KeygenCommand
 {
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PublicFile = PrivateFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    private const UnixFileMode PrivateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-
     private static readonly CliOptionSet Flags = new(
     [
         new("dir", "DIR", "where private.pem (0600) and public.pem (0644) are written (default secrets; made 0700)"),
@@ -83,20 +78,8 @@ internal static class KeygenCommand
 
         try
         {
-            if (OperatingSystem.IsWindows())
-                Directory.CreateDirectory(dir);
-            else if (!Directory.Exists(dir))
-                Directory.CreateDirectory(dir, PrivateDir);
-            else if ((File.GetUnixFileMode(dir) & ~PrivateDir) != 0)
-            {
-                File.SetUnixFileMode(dir, PrivateDir);
+            if (Auth.KeyFiles.WriteKeyPair(dir, bits, privatePath, publicPath))
                 stderr.WriteLine($"keygen: tightened {dir} to mode 0700.");
-            }
-
-            using var rsa = RSA.Create(bits);
-            // Created with its final mode (no window in which the key is world-readable), never over an existing file.
-            WriteNew(privatePath, rsa.ExportPkcs8PrivateKeyPem(), PrivateFile);
-            WriteNew(publicPath, rsa.ExportSubjectPublicKeyInfoPem(), PublicFile);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -126,43 +109,20 @@ internal static class KeygenCommand
                 "under it keep working), or pass --force to overwrite (every shared session sealed under it is lost).");
             return ExitCodes.General;
         }
-        var key = RandomNumberGenerator.GetBytes(Auth.Sessions.SessionKeyRing.KeyBytes);
         try
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (!Directory.Exists(dir))
-            {
-                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
-                else Directory.CreateDirectory(dir, PrivateDir);
-            }
-            WriteNew(path, Convert.ToBase64String(key) + "\n", PrivateFile);
-            stdout.WriteLine($"# Wrote {path} (32 random bytes, base64, mode 0600; key id {Auth.Sessions.SessionKeyRing.IdOf(key)}).");
+            var keyId = Auth.KeyFiles.WriteSessionKey(path);
+            stdout.WriteLine($"# Wrote {path} (32 random bytes, base64, mode 0600; key id {keyId}).");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"keygen: {ex.Message}");
             return ExitCodes.General;
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
         stdout.WriteLine("# Give every replica the same file, and add these lines to the server's .env:");
         stdout.WriteLine("IBMI_AUTH_SESSION_STORE=redis");
         stdout.WriteLine("IBMI_AUTH_REDIS=127.0.0.1:6379");
         stdout.WriteLine($"IBMI_AUTH_SESSION_KEY_PATH={path}");
         return ExitCodes.Success;
-    }
-
-    private static void WriteNew(string path, string text, UnixFileMode mode)
-    {
-        File.Delete(path); // --force; a no-op otherwise (existence was checked)
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = mode;
-        using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(text);
-        // The umask may have cleared bits of UnixCreateMode (e.g. 0644 under umask 077); set the mode we promise.
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
     }
 }
