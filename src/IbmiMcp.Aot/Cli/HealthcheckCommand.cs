@@ -69,6 +69,8 @@ internal static class HealthcheckCommand
             return Fail($"'{url}' is not an http or https URL");
 
         var loopback = uri.IsLoopback;
+        // A loopback probe trusts its own process whatever it presents: no system roots (Configuration.SystemTrustStore).
+        Configuration.SystemTrustStore.UseOnlyIfNeeded(uri.Scheme == "https" && !loopback);
         using var handler = new SocketsHttpHandler
         {
             UseProxy = false,

@@ -38,6 +38,10 @@ internal static class ServeCommand
 
         // ── Mapepire: one TLS policy for every pool; the server pool opens on first use (readiness reports it).
         var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
+        // Before the first TLS connection: keep the system roots only if a client of this configuration verifies with them.
+        SystemTrustStore.UseOnlyIfNeeded(tls.UsesSystemRoots || options.AuthMode == AuthMode.OAuth
+            || (options.SessionStore == SessionStoreKind.Redis && options.RedisCaPath is null
+                && Auth.Sessions.RedisSessionBackend.UsesTls(options.Redis)));
         if (options.Db2iIgnoreUnauthorized)
             stderr.WriteLine("⚠ DB2i_IGNORE_UNAUTHORIZED=true: the Mapepire server's TLS certificate is not verified (set it to false, with DB2i_CA_PATH for a self-signed daemon)");
         await using var serverPool = options.ServerPoolConfigured && options.AuthMode != AuthMode.Ibmi

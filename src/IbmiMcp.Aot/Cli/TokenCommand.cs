@@ -64,6 +64,8 @@ internal static partial class TokenCommand
             return ExitError;
         }
 
+        // Only a verified HTTPS server needs the system's roots (Configuration.SystemTrustStore).
+        Configuration.SystemTrustStore.UseOnlyIfNeeded(o.Https && !o.Insecure);
         var baseUri = $"{(o.Https ? "https" : "http")}://{FormatHost(o.Server)}:{o.Port.ToString(CultureInfo.InvariantCulture)}";
         using var http = CreateClient(o);
         try

@@ -56,12 +56,20 @@ public sealed class MapepireTlsPolicy
     /// "verify against this"); otherwise DB2i_IGNORE_UNAUTHORIZED=true ignores and false trusts on first use,
     /// matching the reference.
     /// </summary>
-    public static MapepireTlsPolicy FromSettings(bool ignoreUnauthorized, string? caPath, bool plain = false)
-    {
-        if (plain) return Plain;
-        if (!string.IsNullOrWhiteSpace(caPath)) return PinnedFromFile(caPath);
-        return ignoreUnauthorized ? Ignore : TrustOnFirstUse;
-    }
+    public static MapepireTlsPolicy FromSettings(bool ignoreUnauthorized, string? caPath, bool plain = false) =>
+        ModeFor(ignoreUnauthorized, caPath, plain) switch
+        {
+            MapepireTlsMode.Plain => Plain,
+            MapepireTlsMode.Pinned => PinnedFromFile(caPath!),
+            MapepireTlsMode.Ignore => Ignore,
+            _ => TrustOnFirstUse,
+        };
+
+    /// <summary>The mode <see cref="FromSettings"/> chooses, without reading a pinned file.</summary>
+    public static MapepireTlsMode ModeFor(bool ignoreUnauthorized, string? caPath, bool plain = false) =>
+        plain ? MapepireTlsMode.Plain
+        : !string.IsNullOrWhiteSpace(caPath) ? MapepireTlsMode.Pinned
+        : ignoreUnauthorized ? MapepireTlsMode.Ignore : MapepireTlsMode.TrustOnFirstUse;
 
     /// <summary>From DB2i_IGNORE_UNAUTHORIZED and DB2i_CA_PATH. Build it once: a pinned file is read here.</summary>
     internal static MapepireTlsPolicy FromServer(ServerOptions server) =>
@@ -73,6 +81,12 @@ public sealed class MapepireTlsPolicy
     public string? Source { get; }
 
     public IReadOnlyList<X509Certificate2> PinnedCertificates => [.. _pinned];
+
+    /// <summary>Verification against the system's roots (and trust on first use, which keeps it for a publicly trusted
+    /// certificate): the process must keep the system trust store (<see cref="Configuration.SystemTrustStore"/>).</summary>
+    public bool UsesSystemRoots => UsesSystemRootsIn(Mode);
+
+    public static bool UsesSystemRootsIn(MapepireTlsMode mode) => mode is MapepireTlsMode.Verify or MapepireTlsMode.TrustOnFirstUse;
 
     /// <summary>True when the composition root must warn at startup: server identity is not checked.</summary>
     public bool IsInsecure => Mode is MapepireTlsMode.Ignore or MapepireTlsMode.Plain;

@@ -66,12 +66,20 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts `ibmi-mcp serve --transport http --port 0 …` (or the given port) and waits for the banner.</summary>
+    /// <param name="wrapper">A program the server runs under (strace and its options), the server's command line after it.</param>
     public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string?>? env = null, IEnumerable<string>? extraArgs = null,
-        string? workingDirectory = null, int port = 0)
+        string? workingDirectory = null, int port = 0, IReadOnlyList<string>? wrapper = null)
     {
         var args = new List<string> { "--transport", "http", "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (extraArgs is not null) args.AddRange(extraArgs);
-        var process = new Process { StartInfo = CreateStartInfo(args, env, workingDirectory), EnableRaisingEvents = true };
+        var startInfo = CreateStartInfo(args, env, workingDirectory);
+        if (wrapper is { Count: > 0 })
+        {
+            startInfo.ArgumentList.Insert(0, startInfo.FileName);
+            for (var i = wrapper.Count - 1; i >= 1; i--) startInfo.ArgumentList.Insert(0, wrapper[i]);
+            startInfo.FileName = wrapper[0];
+        }
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var server = new ServerProcess(process);
         if (env is not null && env.TryGetValue("DB2i_PASS", out var password) && password is { Length: >= 6 })
             server._secrets.AddSecret(password, "DB2i_PASS");

@@ -52,6 +52,14 @@ internal sealed class RedisSessionBackend : IAsyncDisposable
     public RedisChannel RevocationChannel { get; }
     public string RevocationChannelName { get; }
 
+    /// <summary>Whether the configuration string turns TLS on (ssl=true); false for one StackExchange.Redis cannot parse.</summary>
+    public static bool UsesTls(string? configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration)) return false;
+        try { return ConfigurationOptions.Parse(configuration).Ssl; }
+        catch (ArgumentException) { return false; }
+    }
+
     /// <summary>
     /// Connects (or starts connecting: with abortConnect=false this returns while Redis is still down). Throws
     /// <see cref="ArgumentException"/> for a configuration string StackExchange.Redis cannot parse.

@@ -22,6 +22,7 @@ internal static class SystemRun
 
     public static async Task<int> TablesAsync(CliContext ctx, CliOutput output, IReadOnlyList<CliSystem> systems, string command, Produce produce)
     {
+        BeforeConnecting(systems);
         if (systems.Count == 1)
             return await OneAsync(ctx, output, systems[0], produce).ConfigureAwait(false);
         if (ctx.Args.Value("watch") is not null)
@@ -144,6 +145,7 @@ internal static class SystemRun
     /// <summary><c>--stream</c>: NDJSON rows written as blocks arrive (several systems at once, each row tagged SYSTEM).</summary>
     public static async Task<int> StreamAsync(CliContext ctx, CliOutput output, IReadOnlyList<CliSystem> systems, StreamRows stream)
     {
+        BeforeConnecting(systems);
         var multi = systems.Count > 1;
         var watch = ctx.Args.Value("watch") is null ? 0 : ctx.Args.Number("watch", 0, 1, 86_400);
         if (watch > 0 && multi)
@@ -195,6 +197,14 @@ internal static class SystemRun
         })).ConfigureAwait(false);
         return codes.FirstOrDefault(c => c != ExitCodes.Success);
     }
+
+    /// <summary>
+    /// Once per command, before the first connection: the system trust store is read only when one of the systems
+    /// verifies against it (a pinned CA or an unverified certificate never needs it; Configuration.SystemTrustStore).
+    /// </summary>
+    public static void BeforeConnecting(IEnumerable<CliSystem> systems) =>
+        Configuration.SystemTrustStore.UseOnlyIfNeeded(
+            systems.Any(s => MapepireTlsPolicy.UsesSystemRootsIn(MapepireTlsPolicy.ModeFor(s.IgnoreUnauthorized, s.CaPath))));
 
     public static async Task<CliConnection> OpenAsync(CliContext ctx, CliSystem system)
     {

@@ -89,6 +89,7 @@ internal static class SystemVerb
 
             case "test":
                 var targets = a.Flag("all") ? ctx.Config.Systems.Values.ToList() : name is not null ? [Find(ctx, name, "test")] : ctx.Systems().ToList();
+                SystemRun.BeforeConnecting(targets);
                 var results = await Task.WhenAll(targets.Select(async s =>
                 {
                     var started = Stopwatch.GetTimestamp();
