@@ -6,27 +6,17 @@
   sessions (right after the sign-ons and once the server is quiet); managed bytes kept per live idle session.
    python3 bench/measure-startup.py [path/to/ibmi-mcp] [runs] [--startup-only]
 Needs the emulator's Release build and bench/IbmiMcp.Load (built here). Prints markdown for bench/RESULTS.md."""
-import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import json, os, re, subprocess, sys, tempfile, time, urllib.request
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib
+from benchlib import free_port, rss_mib, wait_healthz, mcp, load, median, emulator_dll, tools, root
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 binary = os.path.abspath(args[0] if args else "artifacts/publish/linux-x64/ibmi-mcp")
 runs = int(args[1]) if len(args) > 1 else 20
 startup_only = "--startup-only" in sys.argv
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-tools = os.path.join(root, "tools")
-emulator_dll = os.path.join(root, "src/IbmiMcp.Emulator/bin/Release/net10.0/ibmi-emulator.dll")
 work = tempfile.mkdtemp()
 children = []
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 def rss_by_mapping(pid):
     """Resident KiB of the program's own code, type data and read-only data, and of everything else (heap, stacks, libc)."""
@@ -42,47 +32,12 @@ def rss_by_mapping(pid):
                 parts[kind] += int(fields[1])
     return parts
 
-def clean_env(extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "IBMI_", "DB2i_", "TOOLS_", "YAML_"))}
-    env.update(extra or {})
-    return env
-
-def wait_healthz(port, deadline_s=10.0, poll=0.0005):
-    deadline = time.perf_counter() + deadline_s
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except Exception:
-            if time.perf_counter() > deadline:
-                raise SystemExit(f"server on {port} did not answer /healthz")
-            time.sleep(poll)
-
 def serve(port, env_extra, extra_args=()):
-    p = subprocess.Popen([binary, "--transport", "http", "--host", "127.0.0.1", "--port", str(port), "--tools", tools, *extra_args],
-                         env=clean_env(env_extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    children.append(p)
-    return p
-
-def mcp(port, body, token=None, session=None):
-    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
-    if token: headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/mcp", data=json.dumps(body).encode(), headers=headers)
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return r.read()
-
-def load(*a):
-    out = subprocess.run(["dotnet", "run", "-c", "Release", "--no-build", "--project", os.path.join(root, "bench/IbmiMcp.Load"), "--", *a],
-                         capture_output=True, text=True, check=True)
-    return out.stdout
-
-def median(xs): return statistics.median(xs)
+    return benchlib.serve(children, binary, port, env_extra, extra_args)
 
 try:
     size = os.path.getsize(binary)
-    print(f"# {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} CPUs, load average "
-          f"{' '.join(open('/proc/loadavg').read().split()[:3])}, {binary}")
+    print(benchlib.machine_line(binary))
     print("| figure | value |")
     print("|---|---|")
     print(f"| binary size | {size:,} bytes ({size / 1048576:.1f} MiB) |")
@@ -108,25 +63,12 @@ try:
     if startup_only:
         raise SystemExit(0)
 
-    subprocess.run(["dotnet", "build", os.path.join(root, "bench/IbmiMcp.Load"), "-c", "Release", "-nologo", "-v:q"], check=True, capture_output=True)
-    eport = free_port()
-    emu = subprocess.Popen(["dotnet", emulator_dll, "--port", str(eport), "--write-cert", f"{work}/emu.pem"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    children.append(emu)
-    for _ in range(300):
-        if os.path.exists(f"{work}/emu.pem"): break
-        time.sleep(0.1)
-    time.sleep(0.5)
+    benchlib.build_load()
+    emu, eport = benchlib.start_emulator(children, f"{work}/emu.pem")
     # IBM i's certificate names the host (no IP SAN), so real configurations connect by name; so does this run
     # (the emulator's certificate names localhost). By name, the TLS context is cached and sessions resume.
     def auth_env_for(keys):
-        return {
-            "MCP_AUTH_MODE": "ibmi", "IBMI_HTTP_AUTH_ENABLED": "true", "IBMI_AUTH_ALLOW_HTTP": "true", "IBMI_AUTH_KEY_ID": "bench",
-            "IBMI_AUTH_PRIVATE_KEY_PATH": f"{keys}/private.pem", "IBMI_AUTH_PUBLIC_KEY_PATH": f"{keys}/public.pem",
-            "DB2i_HOST": "localhost", "DB2i_PORT": str(eport), "DB2i_IGNORE_UNAUTHORIZED": "false", "DB2i_CA_PATH": f"{work}/emu.pem",
-            "MCP_LOG_LEVEL": "warning", "YAML_AUTO_RELOAD": "false", "IBMI_AUTH_MAX_CONCURRENT_SESSIONS": "100000",
-            "MCP_POOL_IDLE_TIMEOUT_MS": "1000", "IBMI_ENABLE_EXECUTE_SQL": "true",
-        }
+        return benchlib.ibmi_auth_env(keys, eport, f"{work}/emu.pem")
     # The envelope key's size is the shop's choice: 2048 bits is the reference's documented key, 3072 is what
     # `ibmi-mcp keygen` makes by default. The RSA private-key operation is most of the difference.
     for bits in (3072, 2048):

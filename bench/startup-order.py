@@ -14,35 +14,19 @@ Names ILC no longer has are skipped by it; methods that are new since the last r
    python3 bench/startup-order.py            # rewrite the order file
    python3 bench/startup-order.py --check    # only report how much of what runs today the file still covers
 Needs valgrind (apt-get install -y valgrind), binutils' nm and the emulator's Release build."""
-import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request, bisect
+import json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request, bisect
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib
+from benchlib import free_port, clean_env, root
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 native = os.path.join(root, "src/IbmiMcp.Aot/bin/Release/net10.0/linux-x64/native")
 order_file = os.path.join(root, "src/IbmiMcp.Aot/startup.order")
-emulator_dll = os.path.join(root, "src/IbmiMcp.Emulator/bin/Release/net10.0/ibmi-emulator.dll")
 check = "--check" in sys.argv
 work = tempfile.mkdtemp()
 children = []
 
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-def clean_env(extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "IBMI_", "DB2i_", "TOOLS_", "YAML_"))}
-    env.update(extra)
-    return env
-
 def wait_healthz(port, proc):
-    deadline = time.time() + 300   # valgrind runs the server ~50 times slower
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as r:
-                if r.status == 200: return
-        except Exception:
-            time.sleep(0.2)
-    raise SystemExit("the server did not answer /healthz")
+    benchlib.wait_healthz(port, proc, deadline_s=300, poll=0.2)   # valgrind runs the server ~50 times slower
 
 def mcp(port, body, token=None):
     headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
@@ -135,13 +119,7 @@ try:
     start, end, symbols = managed_code_symbols()
     first = methods_run(profiled("startup", {}, startup), start, end, symbols)
 
-    eport = free_port()
-    emu = subprocess.Popen(["dotnet", emulator_dll, "--port", str(eport), "--write-cert", f"{work}/emu.pem"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    children.append(emu)
-    for _ in range(300):
-        if os.path.exists(f"{work}/emu.pem"): break
-        time.sleep(0.1)
-    time.sleep(0.5)
+    emu, eport = benchlib.start_emulator(children, f"{work}/emu.pem")
     keys = f"{work}/keys"
     subprocess.run([binary, "keygen", "--dir", keys, "--key-id", "profile", "--bits", "2048"], check=True, capture_output=True)
     env, steps = serving(eport, keys)

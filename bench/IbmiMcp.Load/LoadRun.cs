@@ -19,7 +19,9 @@ internal sealed class LoadRun
         _bearer = bearer;
     }
 
-    public sealed record Outcome(string Name, int Clients, double Seconds, long Requests, long Errors, double P50Ms, double P99Ms, double MaxMs)
+    /// <param name="ServerCpuMs">The server's CPU over the measured window per completed request (with a server pid).</param>
+    public sealed record Outcome(string Name, int Clients, double Seconds, long Requests, long Errors, double P50Ms, double P99Ms, double MaxMs,
+        double? ServerCpuMs = null)
     {
         public double PerSecond => Requests / Seconds;
     }
@@ -46,7 +48,7 @@ internal sealed class LoadRun
         return ok;
     }
 
-    public async Task<Outcome> RunAsync(string name, string body, int clients, TimeSpan duration, TimeSpan warmup)
+    public async Task<Outcome> RunAsync(string name, string body, int clients, TimeSpan duration, TimeSpan warmup, int? serverPid = null)
     {
         var payload = Encoding.UTF8.GetBytes(body);
         var latencies = new List<long>[clients];
@@ -106,8 +108,10 @@ internal sealed class LoadRun
         await Task.Delay(warmup);
         Volatile.Write(ref measuring, 1);
         var measuredFrom = Stopwatch.GetTimestamp();
+        var cpuFrom = serverPid is { } p0 ? ServerCpu.Nanoseconds(p0) : 0;
         await Task.Delay(duration);
         Volatile.Write(ref measuring, 0);
+        var cpu = serverPid is { } p1 ? ServerCpu.Nanoseconds(p1) - cpuFrom : 0;
         var seconds = Stopwatch.GetElapsedTime(measuredFrom).TotalSeconds;
         Volatile.Write(ref stop, 1);
         await Task.WhenAll(workers);
@@ -116,6 +120,7 @@ internal sealed class LoadRun
         Array.Sort(all);
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         double Percentile(double p) => all.Length == 0 ? double.NaN : Ms(all[Math.Min(all.Length - 1, (int)(p * all.Length))]);
-        return new Outcome(name, clients, seconds, all.Length, errors.Sum(), Percentile(0.50), Percentile(0.99), all.Length == 0 ? double.NaN : Ms(all[^1]));
+        return new Outcome(name, clients, seconds, all.Length, errors.Sum(), Percentile(0.50), Percentile(0.99), all.Length == 0 ? double.NaN : Ms(all[^1]),
+            serverPid is null || all.Length == 0 ? null : cpu / 1e6 / all.Length);
     }
 }

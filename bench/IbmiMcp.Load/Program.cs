@@ -128,9 +128,10 @@ var cpuPerRequest = new List<string>();
 Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, {clients} clients, {seconds} s per scenario (+{warmup.TotalSeconds} s warm-up), endpoint {endpoint}");
 Console.WriteLine("| scenario | req/s | p50 ms | p99 ms | max ms | errors | server bytes/request |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
+int? loadPid = Option("--pid") is { } pidText ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
 foreach (var (name, body) in new[] { ($"tools/call {tool}", callBody), ("tools/list", ListBody) })
 {
-    var outcome = await run.RunAsync(name, body, clients, TimeSpan.FromSeconds(seconds), warmup);
+    var outcome = await run.RunAsync(name, body, clients, TimeSpan.FromSeconds(seconds), warmup, loadPid);
     var perRequest = "n/a";
     if (allocUri is not null)
     {
@@ -143,13 +144,11 @@ foreach (var (name, body) in new[] { ($"tools/call {tool}", callBody), ("tools/l
         perRequest = ((after - before) / (double)sequential).ToString("N0", CultureInfo.InvariantCulture) + " B";
     }
     Console.WriteLine($"| {outcome.Name} | {outcome.PerSecond:N0} | {outcome.P50Ms:N2} | {outcome.P99Ms:N2} | {outcome.MaxMs:N1} | {outcome.Errors} | {perRequest} |");
-    if (Option("--pid") is { } serverPid)
+    if (outcome.ServerCpuMs is { } cpuMs)
     {
-        // The server's own CPU per request, from sequential requests after the load (the emulator runs elsewhere).
-        var pid = int.Parse(serverPid, CultureInfo.InvariantCulture);
-        var cpuBefore = ServerCpu.Nanoseconds(pid);
-        var done = await run.CountAsync(body, 2000);
-        cpuPerRequest.Add($"{outcome.Name}: server CPU {(ServerCpu.Nanoseconds(pid) - cpuBefore) / 1e6 / done:F3} ms per request");
+        // The server's own CPU over the measured window of the concurrent run, per completed request (the emulator
+        // runs in its own process and is not counted).
+        cpuPerRequest.Add($"{outcome.Name}: server CPU {cpuMs:F3} ms per request at {clients} clients");
     }
 }
 foreach (var line in cpuPerRequest) Console.WriteLine(line);

@@ -27,6 +27,10 @@ internal sealed class ExecuteSqlTool : BuiltInTool
 
     private readonly bool _readOnly;
 
+    /// <summary>IBM i's verdicts on statements seen before: the next page of a result, a retry or a model re-running a
+    /// query costs one round trip instead of two (bench/RESULTS.md, issue 28).</summary>
+    private readonly StatementTypeCache _statementTypes = new();
+
     public ExecuteSqlTool(bool readOnly)
         : base(ToolName, "Execute SQL",
             readOnly
@@ -56,17 +60,21 @@ internal sealed class ExecuteSqlTool : BuiltInTool
         if (refusal is not null)
             return BuiltInResults.Error(ToolName, refusal, "VALIDATION_ERROR");
 
-        string? statementType = null;
-        using (var parsed = await sql.ExecuteAsync(new SqlCommand
+        if (!_statementTypes.TryGet(statement, out var statementType))
         {
-            Sql = ParseSql,
-            Parameters = [SqlValue.From(statement)],
-            Rows = 1,
-            ClientTag = ClientTag,
-        }, cancellationToken).ConfigureAwait(false))
-        {
-            if (parsed.Rows.Count > 0)
-                statementType = RowReader.Text(parsed.Rows[0], 0)?.Trim();
+            using (var parsed = await sql.ExecuteAsync(new SqlCommand
+            {
+                Sql = ParseSql,
+                Parameters = [SqlValue.From(statement)],
+                Rows = 1,
+                ClientTag = ClientTag,
+            }, cancellationToken).ConfigureAwait(false))
+            {
+                if (parsed.Rows.Count > 0)
+                    statementType = RowReader.Text(parsed.Rows[0], 0)?.Trim();
+            }
+            if (statementType is not null)
+                _statementTypes.Add(statement, statementType);
         }
         if (statementType is null)
             return BuiltInResults.Error(ToolName, "The statement could not be parsed by QSYS2.PARSE_STATEMENT; it was not run.", "VALIDATION_ERROR");

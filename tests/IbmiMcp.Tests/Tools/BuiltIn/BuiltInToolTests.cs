@@ -179,6 +179,35 @@ public sealed class BuiltInToolTests
     }
 
     [Fact]
+    public async Task Execute_sql_asks_the_parser_once_per_statement_text_and_never_keeps_a_refusal()
+    {
+        var sql = new ScriptedSqlRunner("U", c => c.Sql == ExecuteSqlTool.ParseSql
+            ? ScriptedSqlRunner.Result(["SQL_STATEMENT_TYPE"], c.Parameters[0].AsString!.Contains("INSERT") ? """["INSERT"]""" : """["QUERY"]""")
+            : ScriptedSqlRunner.Result(["ID"], """[1]"""));
+        var tool = new ExecuteSqlTool(true);
+        await CallAsync(tool, """{"sql":"select id from t"}""", sql);
+        await CallAsync(tool, """{"sql":"select id from t"}""", sql);
+        Assert.Equal(1, sql.Commands.Count(c => c.Sql == ExecuteSqlTool.ParseSql));
+        Assert.Equal(2, sql.Commands.Count(c => c.Sql != ExecuteSqlTool.ParseSql));
+
+        // Another text is asked about; the token classifier still runs first every time.
+        await CallAsync(tool, """{"sql":"select id from u"}""", sql);
+        Assert.Equal(2, sql.Commands.Count(c => c.Sql == ExecuteSqlTool.ParseSql));
+        var refused = await CallAsync(tool, """{"sql":"select id from t; delete from t"}""", sql);
+        Assert.True(refused.IsError);
+    }
+
+    [Fact]
+    public void The_statement_type_cache_is_bounded()
+    {
+        var cache = new StatementTypeCache();
+        for (var i = 0; i < StatementTypeCache.Capacity + 10; i++) cache.Add("select " + i, "QUERY");
+        Assert.True(cache.Count <= StatementTypeCache.Capacity);
+        cache.Add(new string('x', StatementTypeCache.MaxKeyLength + 1), "QUERY");
+        Assert.False(cache.TryGet(new string('x', StatementTypeCache.MaxKeyLength + 1), out _));
+    }
+
+    [Fact]
     public async Task Validate_query_cross_checks_tables_columns_and_routines()
     {
         var sql = new ScriptedSqlRunner("U", c => c.Sql switch
