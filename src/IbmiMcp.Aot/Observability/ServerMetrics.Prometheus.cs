@@ -90,5 +90,19 @@ internal sealed partial class ServerMetrics
 
         w.Family("audit_dropped_total", "counter", "Audit events dropped because the audit buffer was full.");
         w.Begin("audit_dropped_total").Value(Read(_auditDropped));
+
+        var process = ProcessStats.Read();
+        w.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+        w.Begin("process_cpu_seconds_total").Value(process.CpuSeconds);
+        w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+        w.Begin("process_resident_memory_bytes").Value(process.ResidentBytes);
+        w.Family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+        w.Begin("process_virtual_memory_bytes").Value(process.VirtualBytes);
+        w.Family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+        w.Begin("process_start_time_seconds").Value(process.StartTimeSeconds);
+        w.Family("process_open_fds", "gauge", "Number of open file descriptors.");
+        w.Begin("process_open_fds").Value(process.OpenFds);
+        w.Family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
+        w.Begin("process_max_fds").Value(process.MaxFds);
     }
 }

@@ -24,12 +24,29 @@ public sealed class ServerMetricsTests
         [
             "http_requests_total", "mcp_tool_calls_total", "mcp_tool_call_duration_seconds", "mcp_requests_total", "ibmi_signons_total",
             "ibmi_sessions_live", "mapepire_pool_connections", "mapepire_pool_waiters", "mapepire_pool_waits_total", "dotnet_gc_heap_bytes",
-            "mapepire_errors_total", "audit_dropped_total",
+            "mapepire_errors_total", "audit_dropped_total", "process_cpu_seconds_total", "process_resident_memory_bytes",
+            "process_virtual_memory_bytes", "process_start_time_seconds", "process_open_fds", "process_max_fds",
         ];
         Assert.Equal(expected.Order(), e.Families.Keys.Order());
         Assert.Equal(0, e.Value("ibmi_signons_total", ("outcome", "rate_limited")));
         Assert.Equal(0, e.Value("mcp_requests_total", ("path", "fast")));
         Assert.Equal(0, e.Value("mapepire_pool_connections", ("state", "opening")));
+    }
+
+    [Fact]
+    public void The_process_families_read_this_process_from_proc()
+    {
+        using var metrics = new ServerMetrics();
+        Thread.SpinWait(1_000_000);   // some CPU of our own, so the counter cannot read 0 however coarse the ticks
+        var e = Scrape(metrics);
+        Assert.True(e.Value("process_cpu_seconds_total") > 0);
+        var resident = e.Value("process_resident_memory_bytes")!.Value;
+        Assert.InRange(resident, 1 << 20, e.Value("process_virtual_memory_bytes")!.Value);
+        Assert.Equal((double)Environment.WorkingSet, resident, tolerance: 256.0 * 1024 * 1024);
+        var started = DateTimeOffset.FromUnixTimeMilliseconds((long)(e.Value("process_start_time_seconds")!.Value * 1000));
+        var processStart = new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
+        Assert.InRange(started, processStart.AddSeconds(-2), DateTimeOffset.UtcNow);
+        Assert.InRange(e.Value("process_open_fds")!.Value, 3, e.Value("process_max_fds")!.Value);
     }
 
     [Fact]
