@@ -36,7 +36,7 @@ internal sealed class JsonTable
 
     private static JsonTable? TryRead(List<SqlToken> t, int start)
     {
-        var close = Match(t, start + 1);
+        var close = SqlTokens.MatchingParen(t, start + 1);
         if (close < 0) return null;
         // expr , 'row path' COLUMNS ( … ) [ERROR|EMPTY ON ERROR] )
         var comma = -1;
@@ -49,7 +49,7 @@ internal sealed class JsonTable
         }
         if (comma < 0 || comma + 3 >= close || t[comma + 1].Kind != SqlTokenKind.String || !t[comma + 2].IsWord("COLUMNS") || !t[comma + 3].IsPunct("("))
             return null;
-        var columnsClose = Match(t, comma + 3);
+        var columnsClose = SqlTokens.MatchingParen(t, comma + 3);
         if (columnsClose < 0 || columnsClose >= close) return null;
 
         var a = close + 1;
@@ -101,17 +101,6 @@ internal sealed class JsonTable
     }
 
     private static string Unquote(string literal) => literal.Length >= 2 ? literal[1..^1].Replace("''", "'", StringComparison.Ordinal) : literal;
-
-    private static int Match(List<SqlToken> t, int open)
-    {
-        var depth = 0;
-        for (var i = open; i < t.Count; i++)
-        {
-            if (t[i].IsPunct("(")) depth++;
-            else if (t[i].IsPunct(")") && --depth == 0) return i;
-        }
-        return -1;
-    }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"JSON_TABLE {Alias} at {Start}");
 }

@@ -41,7 +41,7 @@ internal static class LateralRewriter
         replacement = [];
         end = -1;
         var open = comma + 2;
-        var close = Match(t, open);
+        var close = SqlTokens.MatchingParen(t, open);
         if (close < 0 || close - open < 5 || !t[open + 1].IsWord("SELECT") || !t[open + 2].IsPunct("*") || !t[open + 3].IsWord("FROM"))
             return false;
 
@@ -49,7 +49,7 @@ internal static class LateralRewriter
         var itemStart = open + 4;
         int itemEnd;
         if ((t[itemStart].IsWord("TABLE") || t[itemStart].IsWord("JSON_TABLE")) && itemStart + 1 < close && t[itemStart + 1].IsPunct("("))
-            itemEnd = Match(t, itemStart + 1);
+            itemEnd = SqlTokens.MatchingParen(t, itemStart + 1);
         else if (t[itemStart].IsIdent)
             itemEnd = itemStart + 2 < close && t[itemStart + 1].IsPunct(".") && t[itemStart + 2].IsIdent ? itemStart + 2 : itemStart;
         else
@@ -121,17 +121,6 @@ internal static class LateralRewriter
             result.Add(qualifies && token.IsIdent && token.Name == from ? to with { SpaceBefore = token.SpaceBefore } : token);
         }
         return result;
-    }
-
-    private static int Match(List<SqlToken> t, int open)
-    {
-        var depth = 0;
-        for (var i = open; i < t.Count; i++)
-        {
-            if (t[i].IsPunct("(")) depth++;
-            else if (t[i].IsPunct(")") && --depth == 0) return i;
-        }
-        return -1;
     }
 
     private static SqlToken Number(string text) => new(SqlTokenKind.Number, text, true);

@@ -20,12 +20,7 @@ internal static class Procedures
         var named = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         if (i < t.Count && t[i].IsPunct("("))
         {
-            int depth = 0, close = -1;
-            for (int k = i; k < t.Count; k++)
-            {
-                if (t[k].IsPunct("(")) depth++;
-                else if (t[k].IsPunct(")") && --depth == 0) { close = k; break; }
-            }
+            var close = SqlTokens.MatchingParen(t, i);
             if (close < 0) throw Db2SqlException.TokenNotValid("<END-OF-STATEMENT>", ")");
             (positional, named) = SqlTranslator.EvaluateCallArguments(job, t, i + 1, close, args);
         }

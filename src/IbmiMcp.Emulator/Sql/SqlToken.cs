@@ -19,3 +19,18 @@ internal readonly record struct SqlToken(SqlTokenKind Kind, string Text, bool Sp
 
     public bool IsIdent => Kind is SqlTokenKind.Word or SqlTokenKind.QuotedIdent;
 }
+
+internal static class SqlTokens
+{
+    /// <summary>The index of the ")" that closes the "(" at <paramref name="open"/> (searching before <paramref name="limit"/>), or -1.</summary>
+    public static int MatchingParen(List<SqlToken> t, int open, int limit = int.MaxValue)
+    {
+        var depth = 0;
+        for (int i = open, end = Math.Min(limit, t.Count); i < end; i++)
+        {
+            if (t[i].IsPunct("(")) depth++;
+            else if (t[i].IsPunct(")") && --depth == 0) return i;
+        }
+        return -1;
+    }
+}

@@ -152,16 +152,7 @@ internal sealed class SqlTranslator
         return l;
     }
 
-    private int MatchParen(int open, int limit)
-    {
-        int depth = 0;
-        for (int i = open; i < limit; i++)
-        {
-            if (_t[i].IsPunct("(")) depth++;
-            else if (_t[i].IsPunct(")") && --depth == 0) return i;
-        }
-        return -1;
-    }
+    private int MatchParen(int open, int limit) => SqlTokens.MatchingParen(_t, open, limit);
 
     private SqlToken Word(string text, bool space = true) => new(SqlTokenKind.Word, text, space);
     private static SqlToken P(string text) => new(SqlTokenKind.Punct, text, false);
