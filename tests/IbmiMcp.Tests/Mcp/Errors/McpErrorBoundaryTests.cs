@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -137,32 +136,17 @@ public sealed partial class McpErrorBoundaryTests
     [Fact]
     public async Task Over_stdio_the_same_mistakes_get_the_same_answers()
     {
-        var toServer = new Pipe();
-        var fromServer = new Pipe();
-        var host = new McpStdioHost(new ServerOptions { Db2iUser = "MCPUSER" }, NullLoggerFactory.Instance, new FakeToolSource(), serverPool: null);
-        var transport = new StreamServerTransport(toServer.Reader.AsStream(), fromServer.Writer.AsStream(), "ibmi-mcp", NullLoggerFactory.Instance);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var run = host.RunAsync(transport, cts.Token);
-        var input = toServer.Writer.AsStream();
-        var output = new StreamReader(fromServer.Reader.AsStream(), Encoding.UTF8);
-        async Task<JsonElement> RoundTrip(string line)
-        {
-            await input.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cts.Token);
-            await input.FlushAsync(cts.Token);
-            return JsonDocument.Parse((await output.ReadLineAsync(cts.Token))!).RootElement.Clone();
-        }
-
-        var badInit = await RoundTrip("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{},"clientInfo":{"name":"c","version":"1"}}}""");
+        using var session = new StdioSession();
+        var badInit = await session.RoundTripAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{},"clientInfo":{"name":"c","version":"1"}}}""");
         Assert.Equal(-32602, badInit.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Contains("params.protocolVersion is required", badInit.GetProperty("error").GetProperty("message").GetString());
-        await RoundTrip(McpTestServer.Initialize(id: 2));
-        var badCall = await RoundTrip("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":5}}""");
+        await session.RoundTripAsync(McpTestServer.Initialize(id: 2));
+        var badCall = await session.RoundTripAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":5}}""");
         Assert.Equal(-32602, badCall.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Contains("params.name must be a string", badCall.GetProperty("error").GetProperty("message").GetString());
-        var call = await RoundTrip(McpTestServer.Call("echo", "piped", id: 4));
+        var call = await session.RoundTripAsync(McpTestServer.Call("echo", "piped", id: 4));
         Assert.Equal("MCPUSER|Stdio|piped", call.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
-        toServer.Writer.Complete();
-        await run.WaitAsync(cts.Token);
+        await session.CloseAsync();
     }
 
     [GeneratedRegex(@"\(ref ([0-9a-f]+)\)")]
