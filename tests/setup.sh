@@ -22,6 +22,7 @@ requirements=(
   "redis-server     redis-server   scale-out and shared-session tests (a real Redis on a free port)"
   "/usr/sbin/haproxy haproxy       scale-out tests (a real load balancer in front of replicas)"
   "afl-fuzz         afl++          the fuzz smoke suite"
+  "promtool         prometheus     the metrics suite (promtool check metrics; a real Prometheus runs the dashboard's queries)"
 )
 
 missing=()
@@ -42,7 +43,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     exit 1
   fi
   # The packages' own services are not wanted: the tests start their own instances on free loopback ports.
-  for service in redis-server haproxy; do
+  for service in redis-server haproxy prometheus prometheus-node-exporter; do
     command -v systemctl >/dev/null 2>&1 && systemctl stop "$service" >/dev/null 2>&1
     command -v service >/dev/null 2>&1 && service "$service" stop >/dev/null 2>&1
   done
