@@ -36,6 +36,23 @@ public sealed class FuzzRegressionTests
         Targets.All[target](input);
     }
 
+    // SharpFuzz's first execution under afl-fuzz reads what stdin held when the fork server started, often nothing; a
+    // target that skips an empty input reaches no instrumented code and afl-fuzz aborts ("No instrumentation detected").
+    [Fact]
+    public void An_empty_input_still_reaches_the_mcp_endpoint()
+    {
+        var before = McpRequestTarget.Posts;
+        Targets.All["mcp-request"]([]);
+        Assert.Equal(before + 1, McpRequestTarget.Posts);
+    }
+
+    [Fact]
+    public void Every_target_handles_an_empty_input()
+    {
+        foreach (var target in Targets.All.Values)
+            target([]);
+    }
+
     [Fact]
     public void Every_target_has_a_seed_corpus()
     {

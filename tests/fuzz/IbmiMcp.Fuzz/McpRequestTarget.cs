@@ -19,7 +19,7 @@ namespace IbmiMcp.Fuzz;
 /// exception out of the endpoint, an HTTP 5xx, or a JSON-RPC -32603: a client's bytes must never look like the
 /// server's fault.
 /// </summary>
-internal static class McpRequestTarget
+public static class McpRequestTarget
 {
     private static readonly string?[] Revisions = [null, "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"];
 
@@ -29,15 +29,21 @@ internal static class McpRequestTarget
     }
 
     private static readonly Lazy<Fixture> Server = new(Start);
+    private static long _posts;
+
+    /// <summary>How many bodies reached the endpoint (a test checks that no input, not even an empty one, is skipped).</summary>
+    public static long Posts => Interlocked.Read(ref _posts);
 
     public static void Run(byte[] input)
     {
-        if (input.Length == 0) return;
+        // An empty input is an empty POST body, not a no-op: SharpFuzz runs its first execution on whatever stdin held
+        // when the fork server started (often nothing), and a run that reaches no instrumented code makes afl-fuzz's
+        // dry run abort with "No instrumentation detected" (seen under a CPU burner on both cores, issue 29).
         var fixture = Server.Value;
-        var selector = input[0];
+        var selector = input.Length > 0 ? input[0] : (byte)0;
         var revision = Revisions[selector % Revisions.Length];
         var stateful = (selector & 0x80) != 0;
-        var (status, body) = PostAsync(stateful ? fixture.Stateful : fixture.Stateless, input.AsMemory(1), revision,
+        var (status, body) = PostAsync(stateful ? fixture.Stateful : fixture.Stateless, input.Length > 0 ? input.AsMemory(1) : default, revision,
             stateful ? fixture.SessionId : null).GetAwaiter().GetResult();
         if (status >= 500)
             throw new InvalidOperationException($"HTTP {status}: {body}");
@@ -54,6 +60,7 @@ internal static class McpRequestTarget
 
     private static async Task<(int Status, string Body)> PostAsync(McpHttpEndpoint endpoint, ReadOnlyMemory<byte> body, string? revision, string? session)
     {
+        Interlocked.Increment(ref _posts);
         var context = new DefaultHttpContext();
         var request = context.Request;
         request.Method = "POST";
