@@ -18,28 +18,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
-passed=0; failed=0; skipped=0
-ok()   { passed=$((passed + 1)); echo "ok    - $1"; }
-bad()  { failed=$((failed + 1)); echo "FAIL  - $1${2:+: $2}"; }
-skip() { skipped=$((skipped + 1)); echo "skip  - $1 (${2})"; }
-check() { local name="$1"; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-
-work="$(mktemp -d /tmp/ibmi-mcp-deploy.XXXXXX)"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-finish() { echo; echo "RESULT: $passed passed, $failed failed, $skipped skipped"; [ "$failed" -eq 0 ]; exit $?; }
-
-wait_for() {  # wait_for FILE REGEX [tenths]: poll a log until a line matches
-  local i
-  for ((i = 0; i < ${3:-300}; i++)); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
+source tests/support/suite.sh deploy
 
 echo "== binary"
 bin="${IBMI_MCP_BIN:-}"

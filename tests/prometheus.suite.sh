@@ -6,30 +6,11 @@
 #     calls through a one-connection pool (so callers wait), a failing statement;
 #   - every PromQL query of the shipped dashboard (deploy/grafana/ibmi-mcp.json) returns data, and its replica variable
 #     lists both replicas (tests/prometheus/dashboard_queries.py).
-# Uses $IBMI_MCP_BIN and $EMULATOR_DLL when set (tests/run-all.sh sets both). Last line: "RESULT: N passed, N failed".
+# Uses $IBMI_MCP_BIN and $EMULATOR_DLL when set (tests/run-all.sh sets both). Last line: "RESULT: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
-passed=0; failed=0
-ok()  { passed=$((passed + 1)); echo "ok    - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL  - $1${2:+: $2}"; }
-finish() { echo; echo "RESULT: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
-
-work="$(mktemp -d /tmp/ibmi-mcp-prometheus.XXXXXX)"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() {  # wait_for FILE REGEX [tenths]
-  local i
-  for ((i = 0; i < ${3:-300}; i++)); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
+source tests/support/suite.sh prometheus
 
 command -v promtool >/dev/null && command -v prometheus >/dev/null || { bad "prometheus and promtool installed (bash tests/setup.sh)"; finish; }
 bin="${IBMI_MCP_BIN:-$repo/artifacts/publish/linux-x64/ibmi-mcp}"
