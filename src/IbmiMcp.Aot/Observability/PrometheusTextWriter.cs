@@ -25,6 +25,20 @@ internal sealed class PrometheusTextWriter
         Raw("\n# TYPE "); Raw(name); Raw(" "); Raw(type); Raw("\n");
     }
 
+    /// <summary>A family of one series without labels: its HELP and TYPE lines, then its value.</summary>
+    public void Single(string name, string type, string help, long value)
+    {
+        Family(name, type, help);
+        Begin(name).Value(value);
+    }
+
+    /// <inheritdoc cref="Single(string, string, string, long)"/>
+    public void Single(string name, string type, string help, double value)
+    {
+        Family(name, type, help);
+        Begin(name).Value(value);
+    }
+
     public PrometheusTextWriter Begin(string name)
     {
         Raw(name);

@@ -61,8 +61,7 @@ internal sealed partial class ServerMetrics
         for (var i = 0; i < _signOns.Length; i++)
             w.Begin("ibmi_signons_total").Label("outcome", ObservabilityNames.Of((SignOnResult)i)).Value(Interlocked.Read(ref _signOns[i]));
 
-        w.Family("ibmi_sessions_live", "gauge", "Live IBM i token sessions.");
-        w.Begin("ibmi_sessions_live").Value(Read(_liveSessions));
+        w.Single("ibmi_sessions_live", "gauge", "Live IBM i token sessions.", Read(_liveSessions));
 
         var pools = ReadPools();
         w.Family("mapepire_pool_connections", "gauge", "Mapepire connections over all pools by state.");
@@ -70,15 +69,12 @@ internal sealed partial class ServerMetrics
         w.Begin("mapepire_pool_connections").Label("state", "busy").Value(pools.Busy);
         w.Begin("mapepire_pool_connections").Label("state", "opening").Value(pools.Opening);
 
-        w.Family("mapepire_pool_waiters", "gauge", "Callers waiting for a Mapepire connection now.");
-        w.Begin("mapepire_pool_waiters").Value(pools.Waiters);
+        w.Single("mapepire_pool_waiters", "gauge", "Callers waiting for a Mapepire connection now.", pools.Waiters);
 
-        w.Family("mapepire_pool_waits_total", "counter", "Connection rents that had to wait for a connection.");
-        w.Begin("mapepire_pool_waits_total").Value(Read(_poolWaits));
+        w.Single("mapepire_pool_waits_total", "counter", "Connection rents that had to wait for a connection.", Read(_poolWaits));
 
         // For leak hunting (bench/run-soak.sh): RSS also holds garbage no GC has needed to collect yet.
-        w.Family("dotnet_gc_heap_bytes", "gauge", "Managed heap size at the end of the last garbage collection.");
-        w.Begin("dotnet_gc_heap_bytes").Value(GC.GetGCMemoryInfo().HeapSizeBytes);
+        w.Single("dotnet_gc_heap_bytes", "gauge", "Managed heap size at the end of the last garbage collection.", GC.GetGCMemoryInfo().HeapSizeBytes);
 
         w.Family("mapepire_errors_total", "counter", "Mapepire errors by SQL state (none = no SQL state, e.g. connection lost).");
         var states = new List<KeyValuePair<string, long>>();
@@ -88,21 +84,14 @@ internal sealed partial class ServerMetrics
         foreach (var (state, n) in states)
             w.Begin("mapepire_errors_total").Label("sql_state", state).Value(n);
 
-        w.Family("audit_dropped_total", "counter", "Audit events dropped because the audit buffer was full.");
-        w.Begin("audit_dropped_total").Value(Read(_auditDropped));
+        w.Single("audit_dropped_total", "counter", "Audit events dropped because the audit buffer was full.", Read(_auditDropped));
 
         var process = ProcessStats.Read();
-        w.Family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
-        w.Begin("process_cpu_seconds_total").Value(process.CpuSeconds);
-        w.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-        w.Begin("process_resident_memory_bytes").Value(process.ResidentBytes);
-        w.Family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
-        w.Begin("process_virtual_memory_bytes").Value(process.VirtualBytes);
-        w.Family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
-        w.Begin("process_start_time_seconds").Value(process.StartTimeSeconds);
-        w.Family("process_open_fds", "gauge", "Number of open file descriptors.");
-        w.Begin("process_open_fds").Value(process.OpenFds);
-        w.Family("process_max_fds", "gauge", "Maximum number of open file descriptors.");
-        w.Begin("process_max_fds").Value(process.MaxFds);
+        w.Single("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", process.CpuSeconds);
+        w.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.ResidentBytes);
+        w.Single("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", process.VirtualBytes);
+        w.Single("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.", process.StartTimeSeconds);
+        w.Single("process_open_fds", "gauge", "Number of open file descriptors.", process.OpenFds);
+        w.Single("process_max_fds", "gauge", "Maximum number of open file descriptors.", process.MaxFds);
     }
 }
