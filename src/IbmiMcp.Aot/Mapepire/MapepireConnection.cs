@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -34,7 +33,6 @@ internal sealed class MapepireConnection : IAsyncDisposable
     };
 
     private readonly WebSocket _ws;
-    private readonly HttpMessageInvoker? _invoker;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, TaskCompletionSource<MapepireResponse>> _pending = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -46,9 +44,9 @@ internal sealed class MapepireConnection : IAsyncDisposable
     private int _released;
 
     /// <summary>Wraps an open WebSocket. Tests and benchmarks may pass any WebSocket (no reader when <paramref name="startReader"/> is false).</summary>
-    internal MapepireConnection(WebSocket ws, string endpoint, ILogger? logger, bool startReader = true, HttpMessageInvoker? invoker = null)
+    internal MapepireConnection(WebSocket ws, string endpoint, ILogger? logger, bool startReader = true)
     {
-        _ws = ws; _invoker = invoker; Endpoint = endpoint;
+        _ws = ws; Endpoint = endpoint;
         _logger = logger ?? NullLogger.Instance;
         _writer = new Utf8JsonWriter(_sendBuffer, s_writerOptions);
         if (startReader) _readLoop = Task.Run(ReadLoopAsync);
@@ -79,44 +77,27 @@ internal sealed class MapepireConnection : IAsyncDisposable
         credentials.Validate();
         var tls = endpoint.Tls;
         string? tlsRejection = null;
-        var handler = new SocketsHttpHandler();
-        if (tls.Mode != MapepireTlsMode.Plain)
+        RemoteCertificateValidationCallback? validate = tls.Mode == MapepireTlsMode.Plain ? null : (_, cert, chain, errors) =>
         {
-            handler.SslOptions.CertificateChainPolicy = tls.ChainPolicy();
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, chain, errors) =>
-            {
-                if (tls.Validate(cert, chain, errors, out var why)) return true;
-                tlsRejection = why;
-                return false;
-            };
-        }
-        // The header is added per upgrade request and dies with it, rather than living in ClientWebSocketOptions
-        // for the connection's lifetime.
-        var invoker = new HttpMessageInvoker(new BasicAuthHandler(credentials, handler), disposeHandler: true);
-        var ws = new ClientWebSocket();
-        ws.Options.CollectHttpResponseDetails = true;
-        // Unsolicited pongs keep NAT and firewalls from dropping long-idle pool sockets (the server never times out, spec §1.5).
-        ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+            if (tls.Validate(cert, chain, errors, out var why)) return true;
+            tlsRejection = why;
+            return false;
+        };
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
+        WebSocket ws;
         try
         {
-            await ws.ConnectAsync(endpoint.Uri, invoker, cts.Token).ConfigureAwait(false);
+            // Unsolicited pongs keep NAT and firewalls from dropping long-idle pool sockets (the server never times out, spec §1.5).
+            ws = await WebSocketUpgrade.ConnectAsync(endpoint, credentials, validate, TimeSpan.FromSeconds(30), cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
-            var status = (int)ws.HttpStatusCode;
-            ws.Dispose(); invoker.Dispose();
-            throw MapConnectFailure(ex, status, endpoint, tlsRejection, timeout);
-        }
-        catch
-        {
-            ws.Dispose(); invoker.Dispose();
-            throw;
+            throw MapConnectFailure(ex, (ex as WebSocketUpgrade.RefusedException)?.StatusCode ?? 0, endpoint, tlsRejection, timeout);
         }
 
-        var connection = new MapepireConnection(ws, endpoint.ToString(), logger, startReader: true, invoker);
+        var connection = new MapepireConnection(ws, endpoint.ToString(), logger, startReader: true);
         try
         {
             using var reply = await connection.RequestAsync(new ConnectRequest(application, jdbc.ToPropsString()), cts.Token).ConfigureAwait(false);
@@ -168,25 +149,24 @@ internal sealed class MapepireConnection : IAsyncDisposable
             return new(MapepireFailure.Timeout, $"Connecting to the IBM i Mapepire server {endpoint} timed out after {(int)timeout.TotalMilliseconds} ms.", inner: ex);
         if (tlsRejection is not null)
             return new(MapepireFailure.Tls, $"The TLS certificate of the IBM i Mapepire server {endpoint} was refused: {tlsRejection}.", inner: ex);
-        if (status is 401 or 403)
-            return new(MapepireFailure.Authentication, $"The IBM i Mapepire server at {endpoint} refused the credentials (HTTP {status}).", inner: ex);
+        if (ex is WebSocketUpgrade.RefusedException refused)
+            return status switch
+            {
+                401 or 403 => new(MapepireFailure.Authentication, $"The IBM i Mapepire server at {endpoint} refused the credentials (HTTP {status}).", inner: ex),
+                502 or 503 or 504 => new(MapepireFailure.Unreachable, $"The IBM i Mapepire server at {endpoint} is unavailable (HTTP {status}).", inner: ex),
+                0 or 101 => new(MapepireFailure.Protocol, $"{endpoint} is not a Mapepire server: {refused.Message}.", inner: ex),
+                _ => new(MapepireFailure.Protocol, $"{endpoint} answered HTTP {status} instead of a WebSocket upgrade; is it a Mapepire server?", inner: ex),
+            };
         for (var e = ex; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case AuthenticationException:
-                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }:
                     return new(MapepireFailure.Tls, $"TLS handshake with the IBM i Mapepire server {endpoint} failed: {Innermost(ex).Message}", inner: ex);
                 case SocketException se:
                     return new(MapepireFailure.Unreachable, $"Cannot reach the IBM i Mapepire server {endpoint}: {se.Message}", inner: ex);
-                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError }:
-                    return new(MapepireFailure.Unreachable, $"Cannot reach the IBM i Mapepire server {endpoint}: {Innermost(ex).Message}", inner: ex);
             }
         }
-        if (status is 502 or 503 or 504)
-            return new(MapepireFailure.Unreachable, $"The IBM i Mapepire server at {endpoint} is unavailable (HTTP {status}).", inner: ex);
-        if (status != 0 && status != 101)
-            return new(MapepireFailure.Protocol, $"{endpoint} answered HTTP {status} instead of a WebSocket upgrade; is it a Mapepire server?", inner: ex);
         return new(MapepireFailure.Unreachable, $"Cannot connect to the IBM i Mapepire server {endpoint}: {Innermost(ex).Message}", inner: ex);
     }
 
@@ -395,23 +375,6 @@ internal sealed class MapepireConnection : IAsyncDisposable
         Break(MapepireFailure.Disposed, "The Mapepire connection was closed.");
         try { await _readLoop.ConfigureAwait(false); } catch (Exception) { /* reported through Break */ }
         _ws.Dispose();
-        _invoker?.Dispose();
         _writer.Dispose();
-    }
-
-    /// <summary>Adds the Basic header to the upgrade request only, so the encoded password dies with that request.</summary>
-    private sealed class BasicAuthHandler(MapepireCredentials credentials, HttpMessageHandler inner) : DelegatingHandler(inner)
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", credentials.BasicAuthorizationHeader());
-            return base.SendAsync(request, cancellationToken);
-        }
-
-        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", credentials.BasicAuthorizationHeader());
-            return base.Send(request, cancellationToken);
-        }
     }
 }

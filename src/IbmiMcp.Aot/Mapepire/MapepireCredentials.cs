@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,8 +7,8 @@ namespace IbmiMcp.Mapepire;
 
 /// <summary>
 /// An IBM i user profile and its password. The password is copied into a UTF-8 byte array owned by this object
-/// and zeroed on <see cref="Dispose"/>; it never becomes a long-lived string (the Basic header built for each
-/// WebSocket upgrade is the only, transient, exception). A pool takes ownership of the credentials it is opened with.
+/// and zeroed on <see cref="Dispose"/>; it never becomes a string (the Basic credentials of each WebSocket upgrade
+/// are written into a byte buffer that is zeroed once sent). A pool takes ownership of the credentials it is opened with.
 /// </summary>
 public sealed class MapepireCredentials : IDisposable
 {
@@ -57,8 +58,14 @@ public sealed class MapepireCredentials : IDisposable
                 "Passwords containing ':' cannot sign on through Mapepire (the server splits Basic credentials on ':').");
     }
 
-    /// <summary>Builds "Basic base64(user:password)"; the scratch bytes are zeroed before returning.</summary>
-    internal string BasicAuthorizationHeader()
+    /// <summary>The longest base64(user:password) <see cref="WriteBasicToken"/> can write.</summary>
+    internal int MaxBasicTokenLength => Base64.GetMaxEncodedToUtf8Length(Encoding.UTF8.GetByteCount(User) + 1 + (_password?.Length ?? 0));
+
+    /// <summary>
+    /// Writes base64(user:password), the Basic credentials of the WebSocket upgrade, into <paramref name="destination"/>
+    /// (which the caller zeroes after sending); the scratch bytes are zeroed here. Returns the bytes written.
+    /// </summary>
+    internal int WriteBasicToken(Span<byte> destination)
     {
         var password = _password ?? throw new MapepireException(MapepireFailure.Disposed, "The credentials were disposed.");
         var userBytes = Encoding.UTF8.GetByteCount(User);
@@ -69,7 +76,8 @@ public sealed class MapepireCredentials : IDisposable
             Encoding.UTF8.GetBytes(User, scratch);
             scratch[userBytes] = (byte)':';
             password.CopyTo(scratch, userBytes + 1);
-            return "Basic " + Convert.ToBase64String(scratch, 0, length);
+            Base64.EncodeToUtf8(scratch.AsSpan(0, length), destination, out _, out var written);
+            return written;
         }
         finally
         {

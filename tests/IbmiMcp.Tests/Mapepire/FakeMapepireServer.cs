@@ -39,6 +39,9 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public int UpgradeStatus { get; set; }
+    /// <summary>When set, the bytes sent instead of the upgrade response (given the client's key); the session goes on
+    /// as a WebSocket only if they start with a 101 status line.</summary>
+    public Func<string, byte[]>? UpgradeResponse { get; set; }
     public int Accepted;
     public List<string?> AuthorizationHeaders { get; } = [];
     public IReadOnlyList<FakeSession> Sessions { get { lock (_sessions) return [.. _sessions]; } }
@@ -79,15 +82,27 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
                 if (name.Equals("Sec-WebSocket-Key", StringComparison.OrdinalIgnoreCase)) key = value;
             }
             lock (AuthorizationHeaders) AuthorizationHeaders.Add(auth);
-            if (UpgradeStatus != 101)
+            if (UpgradeResponse is { } custom)
+            {
+                var bytes = custom(key ?? "");
+                await stream.WriteAsync(bytes);
+                if (!Encoding.ASCII.GetString(bytes).StartsWith("HTTP/1.1 101 ", StringComparison.Ordinal))
+                {
+                    client.Dispose();
+                    return;
+                }
+            }
+            else if (UpgradeStatus != 101)
             {
                 await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {UpgradeStatus} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
                 client.Dispose();
                 return;
             }
-            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"));
+            else
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {Accept(key)}\r\n\r\n"));
+            }
             var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             var session = new FakeSession(ws, client, auth);
             lock (_sessions) _sessions.Add(session);
@@ -100,6 +115,9 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
             client.Dispose();
         }
     }
+
+    /// <summary>The Sec-WebSocket-Accept value for a client's key (RFC 6455 §4.2.2).</summary>
+    public static string Accept(string? key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
 
     private static async Task<string> ReadHeadersAsync(Stream stream)
     {
