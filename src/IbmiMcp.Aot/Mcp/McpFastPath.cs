@@ -24,6 +24,8 @@ internal sealed class McpFastPath
     private static readonly JsonTypeInfo<CallToolResult> s_callResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<CallToolResult>();
     private static readonly JsonTypeInfo<ListToolsResult> s_listResultType = McpJsonUtilities.DefaultOptions.GetTypeInfo<ListToolsResult>();
 
+    private static readonly JsonWriterOptions s_writerOptions = new() { SkipValidation = true };
+
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
@@ -121,9 +123,14 @@ internal sealed class McpFastPath
     private static void WriteCallResult(HttpContext context, CallToolResult result, ReadOnlySpan<byte> id)
     {
         StartSse(context.Response);
-        var pipe = context.Response.BodyWriter;
+        WriteCallFrame(context.Response.BodyWriter, result, id);
+    }
+
+    /// <summary>The SSE <c>message</c> event answering a tools/call: <c>{"result":…,"id":…,"jsonrpc":"2.0"}</c>.</summary>
+    internal static void WriteCallFrame(IBufferWriter<byte> pipe, CallToolResult result, ReadOnlySpan<byte> id)
+    {
         pipe.Write(EventPrefix);
-        var writer = t_writer ??= new Utf8JsonWriter(pipe, new JsonWriterOptions { SkipValidation = true });
+        var writer = t_writer ??= new Utf8JsonWriter(pipe, s_writerOptions);
         writer.Reset(pipe);
         try
         {
