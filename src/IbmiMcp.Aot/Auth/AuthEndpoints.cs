@@ -93,96 +93,108 @@ internal sealed class AuthEndpoints
 
     private async Task SignOnAsync(HttpContext context, SignOnRequest request, string? client)
     {
+        var result = await SignOnAsync(request, client, context.RequestAborted).ConfigureAwait(false);
+        if (result.Issued is { } issued) await WriteTokenAsync(context, issued.Token, issued.ExpiresIn, issued.ExpiresAt).ConfigureAwait(false);
+        else if (result.Rejection is { } rejection) await rejection.WriteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The outcome of one sign-on: the token issued, or the refusal to show; neither when the client left.</summary>
+    internal readonly record struct SignOnResult(IssuedToken? Issued, AuthRejection? Rejection);
+
+    internal sealed record IssuedToken(string Token, int ExpiresIn, DateTimeOffset ExpiresAt, AuthSession Session);
+
+    /// <summary>
+    /// One sign-on from an opened envelope, whatever page or endpoint it came through: host allow-list, iat, the
+    /// sign-on guard, the replay window, a session slot, the user's IBM i pool and profile, the token. The caller owns
+    /// <paramref name="request"/>; its password is zeroed here once the session holds what it needs.
+    /// </summary>
+    internal async Task<SignOnResult> SignOnAsync(SignOnRequest request, string? client, CancellationToken aborted)
+    {
         if (!_settings.IsHostAllowed(request.Host))
         {
             AuthLog.HostNotAllowed(_log, request.Host, client);
             _telemetry.SignOnFailed(request.User, client, "host_not_allowed");
-            await AuthErrors.HostNotAllowed.WriteAsync(context).ConfigureAwait(false);
-            return;
+            return new(null, AuthErrors.HostNotAllowed);
         }
         if (CheckIssuedAt(request, client) is { } stale)
         {
             _telemetry.SignOnFailed(request.User, client, "stale_envelope");
-            await stale.WriteAsync(context).ConfigureAwait(false);
-            return;
+            return new(null, stale);
         }
 
         SignOnAdmission admission;
         try
         {
-            admission = await _guard.TryBeginAsync(request.User, request.Host, client, context.RequestAborted).ConfigureAwait(false);
+            admission = await _guard.TryBeginAsync(request.User, request.Host, client, aborted).ConfigureAwait(false);
         }
         catch (SessionStoreUnavailableException ex)
         {
-            await StoreUnavailableAsync(context, request, client, ex).ConfigureAwait(false);
-            return;
+            return new(null, StoreUnavailable(request, client, ex));
         }
         if (!admission.Admitted)
         {
             AuthLog.SignOnThrottled(_log, request.User, client, admission.RetryAfterSeconds);
             _telemetry.SignOnThrottled(request.User, client);
-            await AuthErrors.TooManyFailures(admission.RetryAfterSeconds).WriteAsync(context).ConfigureAwait(false);
-            return;
+            return new(null, AuthErrors.TooManyFailures(admission.RetryAfterSeconds));
         }
 
         var outcome = SignOnOutcome.Inconclusive;
         try
         {
             // After the guard, so an address it has locked out cannot fill the window with envelopes it minted.
-            var replay = await _replays.TryRememberAsync(request.Fingerprint, context.RequestAborted).ConfigureAwait(false);
+            var replay = await _replays.TryRememberAsync(request.Fingerprint, aborted).ConfigureAwait(false);
             if (replay != ReplayCheck.New)
-            {
-                await RefuseReplayAsync(context, request, client, replay).ConfigureAwait(false);
-                return;
-            }
-            var slot = await TryReserveSlotAsync(context.RequestAborted).ConfigureAwait(false);
+                return new(null, RefuseReplay(request, client, replay));
+            var slot = await TryReserveSlotAsync(aborted).ConfigureAwait(false);
             if (!slot.IsGranted)
             {
                 AuthLog.MaxSessions(_log, _settings.MaxConcurrentSessions);
                 _telemetry.SignOnFailed(request.User, client, "max_sessions");
-                await AuthErrors.MaxSessions(await RetryAfterForSlotsAsync().ConfigureAwait(false)).WriteAsync(context).ConfigureAwait(false);
-                return;
+                return new(null, AuthErrors.MaxSessions(await RetryAfterForSlotsAsync().ConfigureAwait(false)));
             }
-            bool issued = false;
+            IssuedToken? issued = null;
             try
             {
-                issued = await OpenAndIssueAsync(context, request, client, slot).ConfigureAwait(false);
-                outcome = issued ? SignOnOutcome.Succeeded : outcome;
+                issued = await OpenAndIssueAsync(request, client, slot, aborted).ConfigureAwait(false);
+                outcome = issued is not null ? SignOnOutcome.Succeeded : outcome;
+                return new(issued, null);
             }
             catch (MapepireException ex)
             {
                 outcome = ex.Failure == MapepireFailure.Authentication ? SignOnOutcome.Rejected : SignOnOutcome.Inconclusive;
                 AuthLog.SignOnFailed(_log, ex.Failure.ToString(), request.User, request.Host, client, ex.Message);
                 _telemetry.SignOnFailed(request.User, client, ex.Failure);
-                await RejectionOf(ex.Failure, request.Host).WriteAsync(context).ConfigureAwait(false);
+                return new(null, RejectionOf(ex.Failure, request.Host));
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
                 // The client left; nothing to answer and nothing was kept.
+                return default;
             }
             catch (OperationCanceledException)
             {
                 AuthLog.SignOnFailed(_log, nameof(MapepireFailure.Timeout), request.User, request.Host, client, "sign-on deadline passed");
                 _telemetry.SignOnFailed(request.User, client, "timeout");
-                await AuthErrors.SignOnTimeout(request.Host).WriteAsync(context).ConfigureAwait(false);
+                return new(null, AuthErrors.SignOnTimeout(request.Host));
             }
             finally
             {
-                if (!issued) await _tokens.ReleaseAsync(slot).ConfigureAwait(false);
+                if (issued is null) await _tokens.ReleaseAsync(slot).ConfigureAwait(false);
             }
         }
         catch (SessionStoreUnavailableException ex)
         {
-            await StoreUnavailableAsync(context, request, client, ex).ConfigureAwait(false);
+            return new(null, StoreUnavailable(request, client, ex));
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
+            return default;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             AuthLog.SignOnError(_log, request.User, request.Host, ex);
             _telemetry.SignOnFailed(request.User, client, "error");
-            await AuthErrors.Internal.WriteAsync(context).ConfigureAwait(false);
+            return new(null, AuthErrors.Internal);
         }
         finally
         {
@@ -206,52 +218,51 @@ internal sealed class AuthEndpoints
         return AuthErrors.TooOld((int)_settings.ReplayWindow.TotalSeconds);
     }
 
-    private async Task RefuseReplayAsync(HttpContext context, SignOnRequest request, string? client, ReplayCheck replay)
+    private AuthRejection RefuseReplay(SignOnRequest request, string? client, ReplayCheck replay)
     {
         if (replay == ReplayCheck.Replayed)
         {
             AuthLog.EnvelopeReplayed(_log, client);
             _telemetry.SignOnFailed(request.User, client, "replayed_envelope");
-            await AuthErrors.Replayed.WriteAsync(context).ConfigureAwait(false);
-            return;
+            return AuthErrors.Replayed;
         }
         AuthLog.ReplayWindowFull(_log, MemoryReplayWindow.DefaultMaxEntries);
         _telemetry.SignOnFailed(request.User, client, "replay_window_full");
-        await AuthErrors.ReplayWindowFull(60).WriteAsync(context).ConfigureAwait(false);
+        return AuthErrors.ReplayWindowFull(60);
     }
 
-    private async Task StoreUnavailableAsync(HttpContext context, SignOnRequest request, string? client, SessionStoreUnavailableException ex)
+    private AuthRejection StoreUnavailable(SignOnRequest request, string? client, SessionStoreUnavailableException ex)
     {
         AuthLog.SignOnStoreUnavailable(_log, ex.InnerException?.Message ?? ex.Message);
         _telemetry.SignOnFailed(request.User, client, "session_store_unavailable");
-        await AuthErrors.StoreUnavailable(BearerAuthenticator.StoreRetryAfterSeconds).WriteAsync(context).ConfigureAwait(false);
+        return AuthErrors.StoreUnavailable(BearerAuthenticator.StoreRetryAfterSeconds);
     }
 
     /// <summary>
-    /// Opens the pool and issues the token; false (with the pool closed) when the client went away meanwhile. The
+    /// Opens the pool and issues the token; null (with the pool closed) when the client went away meanwhile. The
     /// password lives until the session is issued (a shared store seals it into the record) and is zeroed before the
     /// answer is written.
     /// </summary>
-    private async Task<bool> OpenAndIssueAsync(HttpContext context, SignOnRequest request, string? client, SessionSlot slot)
+    private async Task<IssuedToken?> OpenAndIssueAsync(SignOnRequest request, string? client, SessionSlot slot, CancellationToken aborted)
     {
         ISessionPool pool;
         using (var deadline = new CancellationTokenSource(_settings.SignOnTimeout, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, aborted))
         {
             pool = await _pools.OpenAsync(request, linked.Token).ConfigureAwait(false);
         }
-        if (context.RequestAborted.IsCancellationRequested)
+        if (aborted.IsCancellationRequested)
         {
             // Nobody would receive the token: close now rather than hold a slot and IBM i jobs until expiry.
             request.Dispose();
             await pool.DisposeAsync().ConfigureAwait(false);
-            return false;
+            return null;
         }
 
         // Group profile and special authorities, read once as the user, for tool authorization (docs/authorization.md).
         CallerProfile profile;
         using (var deadline = new CancellationTokenSource(_settings.SignOnTimeout, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, context.RequestAborted))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, aborted))
         {
             try { profile = await IbmiProfileReader.ReadAsync(request.User, pool, _log, linked.Token).ConfigureAwait(false); }
             catch
@@ -269,7 +280,7 @@ internal sealed class AuthEndpoints
         string token;
         try
         {
-            token = await _tokens.IssueAsync(slot, session, request, context.RequestAborted).ConfigureAwait(false);
+            token = await _tokens.IssueAsync(slot, session, request, aborted).ConfigureAwait(false);
         }
         catch
         {
@@ -282,8 +293,7 @@ internal sealed class AuthEndpoints
         }
         AuthLog.SignOnSucceeded(_log, session.User, session.Host, client, session.SessionId, request.PoolStart, request.PoolMax, expiresAt);
         _telemetry.SignedOn(session.User, client, session.SessionId, expiresAt);
-        await WriteTokenAsync(context, token, expiresIn, expiresAt).ConfigureAwait(false);
-        return true;
+        return new IssuedToken(token, expiresIn, expiresAt, session);
     }
 
     /// <summary>
