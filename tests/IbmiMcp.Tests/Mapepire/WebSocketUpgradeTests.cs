@@ -56,6 +56,8 @@ public sealed class WebSocketUpgradeTests
         Assert.Contains("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + Key + "\r\n", text);
         Assert.Contains("\r\nAuthorization: Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("ALICE:pässword")) + "\r\n\r\n", text);
         Assert.EndsWith("\r\n\r\n", text);
+        n = WebSocketUpgrade.WriteRequest(head, new MapepireEndpoint("bücher.example", 8076, MapepireTlsPolicy.Plain), credentials, Key);
+        Assert.Contains("\r\nHost: xn--bcher-kva.example:8076\r\n", Encoding.ASCII.GetString(head, 0, n));
     }
 
     [Fact]
