@@ -93,13 +93,13 @@ internal sealed class AuthEndpoints
 
     private async Task SignOnAsync(HttpContext context, SignOnRequest request, string? client)
     {
-        var result = await SignOnAsync(request, client, context.RequestAborted).ConfigureAwait(false);
-        if (result.Issued is { } issued) await WriteTokenAsync(context, issued.Token, issued.ExpiresIn, issued.ExpiresAt).ConfigureAwait(false);
-        else if (result.Rejection is { } rejection) await rejection.WriteAsync(context).ConfigureAwait(false);
+        var verdict = await SignOnAsync(request, client, context.RequestAborted).ConfigureAwait(false);
+        if (verdict.Issued is { } issued) await WriteTokenAsync(context, issued.Token, issued.ExpiresIn, issued.ExpiresAt).ConfigureAwait(false);
+        else if (verdict.Rejection is { } rejection) await rejection.WriteAsync(context).ConfigureAwait(false);
     }
 
     /// <summary>The outcome of one sign-on: the token issued, or the refusal to show; neither when the client left.</summary>
-    internal readonly record struct SignOnResult(IssuedToken? Issued, AuthRejection? Rejection);
+    internal readonly record struct SignOnVerdict(IssuedToken? Issued, AuthRejection? Rejection);
 
     internal sealed record IssuedToken(string Token, int ExpiresIn, DateTimeOffset ExpiresAt, AuthSession Session);
 
@@ -108,7 +108,7 @@ internal sealed class AuthEndpoints
     /// sign-on guard, the replay window, a session slot, the user's IBM i pool and profile, the token. The caller owns
     /// <paramref name="request"/>; its password is zeroed here once the session holds what it needs.
     /// </summary>
-    internal async Task<SignOnResult> SignOnAsync(SignOnRequest request, string? client, CancellationToken aborted)
+    internal async Task<SignOnVerdict> SignOnAsync(SignOnRequest request, string? client, CancellationToken aborted)
     {
         if (!_settings.IsHostAllowed(request.Host))
         {

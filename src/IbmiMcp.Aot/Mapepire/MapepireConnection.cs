@@ -94,7 +94,7 @@ internal sealed class MapepireConnection : IAsyncDisposable
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
         {
-            throw MapConnectFailure(ex, (ex as WebSocketUpgrade.RefusedException)?.StatusCode ?? 0, endpoint, tlsRejection, timeout);
+            throw MapConnectFailure(ex, endpoint, tlsRejection, timeout);
         }
 
         var connection = new MapepireConnection(ws, endpoint.ToString(), logger, startReader: true);
@@ -143,13 +143,13 @@ internal sealed class MapepireConnection : IAsyncDisposable
         => error.Contains("rejected the connection", StringComparison.OrdinalIgnoreCase)
         || error.Contains("refused by security rule", StringComparison.OrdinalIgnoreCase);
 
-    private static MapepireException MapConnectFailure(Exception ex, int status, MapepireEndpoint endpoint, string? tlsRejection, TimeSpan timeout)
+    private static MapepireException MapConnectFailure(Exception ex, MapepireEndpoint endpoint, string? tlsRejection, TimeSpan timeout)
     {
         if (ex is OperationCanceledException)
             return new(MapepireFailure.Timeout, $"Connecting to the IBM i Mapepire server {endpoint} timed out after {(int)timeout.TotalMilliseconds} ms.", inner: ex);
         if (tlsRejection is not null)
             return new(MapepireFailure.Tls, $"The TLS certificate of the IBM i Mapepire server {endpoint} was refused: {tlsRejection}.", inner: ex);
-        if (ex is WebSocketUpgrade.RefusedException refused)
+        if (ex is WebSocketUpgrade.RefusedException { StatusCode: var status } refused)
             return status switch
             {
                 401 or 403 => new(MapepireFailure.Authentication, $"The IBM i Mapepire server at {endpoint} refused the credentials (HTTP {status}).", inner: ex),
