@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # ibmi-mcp as a FROM scratch image: the Native AOT binary, the five shared objects it loads (loader, libc,
 # libm, and libssl/libcrypto which it dlopens for TLS, RSA and AES-GCM), a CA bundle, /etc/passwd+group for
-# uid 10001, and nothing else: no shell, no package manager. About 28 MiB uncompressed, 12 MiB compressed.
+# uid 10001, and nothing else: no shell, no package manager. About 36 MiB uncompressed.
 #
 #   docker build -t ibmi-mcp --build-arg VERSION=1.2.3 .
 #   docker run --rm -p 3010:3010 -e DB2i_HOST=myibmi -e DB2i_USER=MCPUSER -e DB2i_PASS=... ibmi-mcp

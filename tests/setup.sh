@@ -23,6 +23,8 @@ requirements=(
   "/usr/sbin/haproxy haproxy       scale-out tests (a real load balancer in front of replicas)"
   "afl-fuzz         afl++          the fuzz smoke suite"
   "promtool         prometheus     the metrics suite (promtool check metrics; a real Prometheus runs the dashboard's queries)"
+  "chromium         chromium       the OAuth sign-in page suite (a real browser, driven by npm puppeteer-core)"
+  "openssl          openssl        the OAuth suite's https server for client metadata documents (a test certificate)"
 )
 
 missing=()

@@ -50,6 +50,18 @@ if (Option("--signon") is { } signOns)
     return result.Failures == 0 ? 0 : 1;
 }
 
+// --oauth ROUNDS --base URL --pid PID [--user U --password P]: the OAuth authorization server's steps in server CPU,
+// the sign-in page's weight, and the time from the sign-in POST to the first tools/call result.
+if (Option("--oauth") is { } oauthRounds)
+{
+    var o = await OAuthRun.RunAsync(new Uri(Option("--base")!), Option("--user", "ALICE")!, Option("--password", "alice123")!,
+        int.Parse(oauthRounds, CultureInfo.InvariantCulture), int.Parse(Option("--pid")!, CultureInfo.InvariantCulture));
+    Console.WriteLine($"oauth: {o.Rounds} rounds; page {o.PageBytes:N0} B + assets {o.AssetBytes:N0} B; server CPU per step: page {o.PageCpuMs:F2} ms, "
+        + $"sign-in POST {o.SignInCpuMs:F2} ms, code exchange {o.ExchangeCpuMs:F2} ms, refresh {o.RefreshCpuMs:F2} ms; "
+        + $"sign-in POST to first tool result: median {o.MedianSignInToResultMs:F1} ms, p90 {o.P90SignInToResultMs:F1} ms");
+    return 0;
+}
+
 // --revocation ROUNDS --replicas URL,URL,URL: time from a DELETE on the first replica to the last replica's 401.
 if (Option("--revocation") is { } rounds)
 {

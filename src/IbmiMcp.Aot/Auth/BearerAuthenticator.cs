@@ -93,20 +93,21 @@ internal sealed class BearerAuthenticator
     };
 
     /// <summary>Writes the /mcp rejection: 401 (JSON-RPC envelope, code -32006, reference message, WWW-Authenticate) or 503.</summary>
-    public static Task WriteChallengeAsync(HttpContext context, BearerFailure failure)
+    public static Task WriteChallengeAsync(HttpContext context, BearerFailure failure, string? resourceMetadataUrl = null)
     {
         if (failure == BearerFailure.StoreUnavailable)
             return HttpErrors.WriteJsonRpcAsync(context, 503, AuthErrors.ServiceUnavailable, MessageOf(failure), StoreRetryAfterSeconds);
-        SetChallengeHeader(context, failure);
+        SetChallengeHeader(context, failure, resourceMetadataUrl);
         return HttpErrors.WriteJsonRpcAsync(context, 401, AuthErrors.Unauthorized, MessageOf(failure));
     }
 
-    internal static void SetChallengeHeader(HttpContext context, BearerFailure failure)
+    internal static void SetChallengeHeader(HttpContext context, BearerFailure failure, string? resourceMetadataUrl = null)
     {
+        var metadata = resourceMetadataUrl is null ? "" : ", resource_metadata=\"" + resourceMetadataUrl + "\"";
         // RFC 6750 §3.1: no error code when the request had no credentials at all.
         context.Response.Headers.WWWAuthenticate = failure == BearerFailure.MissingHeader
-            ? "Bearer realm=\"" + Realm + "\""
-            : "Bearer realm=\"" + Realm + "\", error=\"invalid_token\", error_description=\"" + MessageOf(failure) + "\"";
+            ? "Bearer realm=\"" + Realm + "\"" + metadata
+            : "Bearer realm=\"" + Realm + "\"" + metadata + ", error=\"invalid_token\", error_description=\"" + MessageOf(failure) + "\"";
     }
 }
 

@@ -24,6 +24,15 @@ internal readonly record struct EnvelopeFingerprint(ulong High, ulong Low)
         return new EnvelopeFingerprint(words[0], words[1]);
     }
 
+    /// <summary>The fingerprint of a one-time secret of another kind (an OAuth code): SHA-256 of its kind and value.</summary>
+    public static EnvelopeFingerprint OfSecret(string kind, string value)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kind + "\n" + value), digest);
+        var words = MemoryMarshal.Cast<byte, ulong>(digest);
+        return new EnvelopeFingerprint(words[0], words[1]);
+    }
+
     public void CopyTo(Span<byte> destination)
     {
         var words = MemoryMarshal.Cast<byte, ulong>(destination[..Bytes]);

@@ -42,6 +42,8 @@ internal sealed class IbmiAuthService : IAsyncDisposable
     internal RedisSessionBackend? Redis => _redis;
     /// <summary>Seals values put in the shared store under the session key (also the MCP event store's), null with the memory store.</summary>
     internal SessionSealer? Sealer { get; private init; }
+    /// <summary>Audit and metrics, for the OAuth authorization server's grant events.</summary>
+    internal Observability.Telemetry Telemetry { get; private init; } = Observability.Telemetry.Off;
 
     /// <summary>
     /// Builds the service, or returns null with every reason the server must not start in <paramref name="errors"/>
@@ -103,6 +105,7 @@ internal sealed class IbmiAuthService : IAsyncDisposable
         return (new IbmiAuthService(keys, tokens, guard, replays, endpoints, bearer, settings, log, time, redis, sessionKeys)
         {
             Sealer = sessionKeys is null ? null : new SessionSealer(sessionKeys),
+            Telemetry = telemetry ?? Observability.Telemetry.Off,
         }, []);
     }
 

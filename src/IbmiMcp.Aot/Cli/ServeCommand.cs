@@ -40,6 +40,7 @@ internal static class ServeCommand
         var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
         // Before the first TLS connection: keep the system roots only if a client of this configuration verifies with them.
         SystemTrustStore.UseOnlyIfNeeded(tls.UsesSystemRoots || options.AuthMode == AuthMode.OAuth
+            || (options.OAuthServer && options.OAuthClientMetadataDocuments)
             || (options.SessionStore == SessionStoreKind.Redis && options.RedisCaPath is null
                 && Auth.Sessions.RedisSessionBackend.UsesTls(options.Redis)));
         if (options.Db2iIgnoreUnauthorized)
@@ -112,6 +113,16 @@ internal static class ServeCommand
                     "(RFC 8707), advertised as the resource in /.well-known/oauth-protected-resource; set OAUTH_AUDIENCE to it, e.g. https://mcp.example.com/mcp");
         }
 
+        // IBMI_AUTH_OAUTH_SERVER: this server is also the authorization server of its own /mcp (docs/oauth-server.md).
+        OAuth.OAuthSettings? oauthSettings = null;
+        if (options.OAuthServer && auth is not null)
+        {
+            var oauthProblems = new List<string>();
+            oauthSettings = OAuth.OAuthSettings.From(options, options.HttpPort, oauthProblems);
+            if (oauthProblems.Count > 0) return Fail(stderr, "Cannot start the OAuth authorization server:", oauthProblems);
+            resourceMetadata = new ProtectedResourceMetadata(oauthSettings.Resource, oauthSettings.Issuer.AbsoluteUri, options.ServerName, () => toolSource.Access.Scopes);
+        }
+
         IMcpAuthenticator authenticator;
         try { authenticator = McpAuthenticators.Create(options, serverPool, auth?.Bearer, loggerFactory, metadata: resourceMetadata); }
         catch (InvalidOperationException ex) { return Fail(stderr, "Invalid configuration:", [ex.Message]); }
@@ -148,8 +159,11 @@ internal static class ServeCommand
         var events = Mcp.Resumability.McpEventStore.Create(options, auth?.Redis, auth?.Sealer, loggerFactory);
         await using var mcp = new McpHttpEndpoint(options, loggerFactory, toolSource, authenticator, time, telemetry.Telemetry, events);
         var metricsEndpoint = options.MetricsEnabled ? new MetricsEndpoint(telemetry.Telemetry.Metrics) : null;
+        await using var oauth = oauthSettings is null ? null
+            : OAuth.OAuthServer.Create(oauthSettings, auth!, Auth.ProxyTrust.Parse(options.TrustedProxies, []), options.Db2iHost ?? "localhost", loggerFactory);
         var router = new Router(new RouteHandlers
         {
+            OAuth = oauth is null ? null : oauth.TryHandleAsync,
             Health = health.HandleAsync,
             Mcp = mcp.HandleAsync,
             PublicKey = auth is null ? null : auth.Endpoints.PublicKeyAsync,

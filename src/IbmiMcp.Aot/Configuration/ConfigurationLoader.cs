@@ -143,6 +143,17 @@ internal static class ConfigurationLoader
             RetiredSessionKeysDir = r.ExistingDirectory("IBMI_AUTH_RETIRED_SESSION_KEYS_DIR"),
             SessionCacheSeconds = r.Int("IBMI_AUTH_SESSION_CACHE_SECONDS", 5, 0, 300),
 
+            OAuthServer = r.Bool("IBMI_AUTH_OAUTH_SERVER", false),
+            PublicUrl = r.String("IBMI_PUBLIC_URL")?.TrimEnd('/'),
+            OAuthCodeLifetimeSeconds = r.Int("IBMI_OAUTH_CODE_LIFETIME_SECONDS", 60, 1, 60),
+            OAuthMaxGrantSeconds = r.Int("IBMI_OAUTH_MAX_GRANT_SECONDS", 7 * 86_400, 300, 90 * 86_400),
+            OAuthClientsFile = r.ExistingFile("IBMI_OAUTH_CLIENTS_FILE"),
+            OAuthRegistration = r.Bool("IBMI_OAUTH_REGISTRATION", true),
+            OAuthRegistrationsPerHour = r.Int("IBMI_OAUTH_REGISTRATIONS_PER_HOUR", 20, 1, 100_000),
+            OAuthMaxClients = r.Int("IBMI_OAUTH_MAX_CLIENTS", 10_000, 1, 1_000_000),
+            OAuthClientMetadataDocuments = r.Bool("IBMI_OAUTH_CLIENT_METADATA_DOCUMENTS", true),
+            OAuthMetadataAllowedHosts = r.List("IBMI_OAUTH_METADATA_ALLOWED_HOSTS"),
+
             AuditLog = r.String("MCP_AUDIT_LOG"),
             AuditMaxBytes = r.Int("MCP_AUDIT_MAX_BYTES", 10 * 1024 * 1024, 4096, int.MaxValue),
             AuditShowParameterValues = r.Bool("MCP_AUDIT_SHOW_PARAMETER_VALUES", false),
@@ -175,6 +186,21 @@ internal static class ConfigurationLoader
             // The server pool runs every tool as this account; half a configuration would fail at the first call.
             if (o.Db2iUser is null) errors.Add($"DB2i_USER: required when DB2i_HOST is set and MCP_AUTH_MODE={o.AuthMode.ToString().ToLowerInvariant()}");
             if (o.Db2iPassword is null) errors.Add($"DB2i_PASS: required when DB2i_HOST is set and MCP_AUTH_MODE={o.AuthMode.ToString().ToLowerInvariant()}");
+        }
+        if (o.OAuthServer)
+        {
+            if (o.AuthMode != AuthMode.Ibmi)
+                errors.Add("IBMI_AUTH_OAUTH_SERVER: needs MCP_AUTH_MODE=ibmi (the tokens it hands out are IBM i sign-on sessions)");
+            if (o.Transport != TransportKind.Http)
+                errors.Add("IBMI_AUTH_OAUTH_SERVER: needs MCP_TRANSPORT_TYPE=http (clients sign in through the server's web pages)");
+        }
+        if (o.PublicUrl is not null)
+        {
+            if (!Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("https" or "http")
+                || publicUrl.Query.Length > 0 || publicUrl.Fragment.Length > 0 || publicUrl.UserInfo.Length > 0)
+                errors.Add($"IBMI_PUBLIC_URL: '{o.PublicUrl}' is not an http(s) URL without query, fragment or user (e.g. https://mcp.example.com)");
+            else if (o.OAuthServer && publicUrl is { Scheme: "http", IsLoopback: false } && !o.AuthAllowHttp)
+                errors.Add($"IBMI_PUBLIC_URL: '{o.PublicUrl}' is plain http on a non-loopback host; the sign-in page and its tokens need https (or IBMI_AUTH_ALLOW_HTTP=true on a test bed)");
         }
         if (o.SessionStore == SessionStoreKind.Redis)
         {

@@ -86,6 +86,18 @@ internal sealed class ServerOptions
     public int ReplayWindowSeconds { get; init; } = 900;                  // IBMI_AUTH_REPLAY_WINDOW_SECONDS (envelope replay window)
     public bool RequireIssuedAt { get; init; }                            // IBMI_AUTH_REQUIRE_ISSUED_AT (refuse envelopes without iat)
 
+    // ── OAuth authorization server (docs/oauth-server.md) ────────────────────
+    public bool OAuthServer { get; init; }                                // IBMI_AUTH_OAUTH_SERVER (the server signs MCP clients in by URL)
+    public string? PublicUrl { get; init; }                               // IBMI_PUBLIC_URL (issuer and resource base behind a proxy)
+    public int OAuthCodeLifetimeSeconds { get; init; } = 60;              // IBMI_OAUTH_CODE_LIFETIME_SECONDS (1–60)
+    public int OAuthMaxGrantSeconds { get; init; } = 7 * 86_400;          // IBMI_OAUTH_MAX_GRANT_SECONDS (refresh ends there; sign in again)
+    public string? OAuthClientsFile { get; init; }                        // IBMI_OAUTH_CLIENTS_FILE (operator-registered clients, JSON)
+    public bool OAuthRegistration { get; init; } = true;                  // IBMI_OAUTH_REGISTRATION (Dynamic Client Registration, RFC 7591)
+    public int OAuthRegistrationsPerHour { get; init; } = 20;             // IBMI_OAUTH_REGISTRATIONS_PER_HOUR (per client address)
+    public int OAuthMaxClients { get; init; } = 10_000;                   // IBMI_OAUTH_MAX_CLIENTS (dynamically registered, in all)
+    public bool OAuthClientMetadataDocuments { get; init; } = true;       // IBMI_OAUTH_CLIENT_METADATA_DOCUMENTS (https client_id URLs)
+    public IReadOnlyList<string> OAuthMetadataAllowedHosts { get; init; } = []; // IBMI_OAUTH_METADATA_ALLOWED_HOSTS (fetchable although private)
+
     // ── Session store (docs/scale-out.md) ────────────────────────────────────
     public SessionStoreKind SessionStore { get; init; } = SessionStoreKind.Memory; // IBMI_AUTH_SESSION_STORE
     public string? Redis { get; init; }                                   // IBMI_AUTH_REDIS (StackExchange.Redis configuration; never logged)

@@ -22,9 +22,6 @@ internal static class HttpErrors
         var response = context.Response;
         if (response.HasStarted)
             return;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
         if (retryAfterSeconds is { } seconds)
             response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -42,7 +39,6 @@ internal static class HttpErrors
                 writer.WriteNull("id"u8);
             writer.WriteEndObject();
         }
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        await HttpBody.WriteAsync(context, status, "application/json", buffer.WrittenMemory).ConfigureAwait(false);
     }
 }

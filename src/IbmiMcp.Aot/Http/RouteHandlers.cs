@@ -16,6 +16,8 @@ internal sealed class RouteHandlers
     public RequestDelegate? Metrics { get; init; }
     /// <summary>OAuth protected resource metadata (RFC 9728), MCP_AUTH_MODE=oauth only.</summary>
     public RequestDelegate? ResourceMetadata { get; init; }
+    /// <summary>SPIKE issue 27: OpenIddict's endpoints; false = not served here (404).</summary>
+    public Func<HttpContext, Task<bool>>? OAuth { get; init; }
     /// <summary>Called once per finished request (route, status) for metrics; null when metrics are off.</summary>
     public Action<Route, int>? Observe { get; init; }
 }

@@ -37,6 +37,9 @@ internal sealed class Router
         if (path.StartsWith(ResourceMetadataPath, StringComparison.Ordinal)
             && (path.Length == ResourceMetadataPath.Length || path.AsSpan(ResourceMetadataPath.Length).SequenceEqual(_mcpPath)))
             return _handlers.ResourceMetadata is null ? Route.NotFound : Route.ResourceMetadata;
+        if (_handlers.OAuth is not null && (path.StartsWith("/oauth/", StringComparison.Ordinal)
+            || path is "/.well-known/oauth-authorization-server" or "/.well-known/openid-configuration" or "/.well-known/jwks"))
+            return Route.OAuth;
         return path switch
         {
             HealthPath => Route.Health,
@@ -93,6 +96,8 @@ internal sealed class Router
                     break;
                 case Route.ResourceMetadata:
                     await MethodNotAllowedAsync(context, "GET, HEAD").ConfigureAwait(false);
+                    break;
+                case Route.OAuth when await _handlers.OAuth!(context).ConfigureAwait(false):
                     break;
                 default:
                     await HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, -32601, "Not found").ConfigureAwait(false);

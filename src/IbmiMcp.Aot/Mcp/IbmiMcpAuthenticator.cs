@@ -10,8 +10,15 @@ namespace IbmiMcp.Mcp;
 internal sealed class IbmiMcpAuthenticator : IMcpAuthenticator
 {
     private readonly BearerAuthenticator _bearer;
+    private readonly ProtectedResourceMetadata? _metadata;
+    private readonly string _endpointPath;
 
-    public IbmiMcpAuthenticator(BearerAuthenticator bearer) => _bearer = bearer;
+    /// <param name="metadata">With the server's own authorization server (issue 27): every 401 points at it
+    /// (<c>resource_metadata</c>, RFC 9728 §5.1), which is how an MCP client added by URL finds where to sign in.</param>
+    public IbmiMcpAuthenticator(BearerAuthenticator bearer, ProtectedResourceMetadata? metadata = null, string endpointPath = "/mcp")
+    {
+        _bearer = bearer; _metadata = metadata; _endpointPath = endpointPath;
+    }
 
     public ValueTask<Caller?> AuthenticateAsync(HttpContext context)
     {
@@ -21,12 +28,12 @@ internal sealed class IbmiMcpAuthenticator : IMcpAuthenticator
         return CompleteAsync(context, pending);
     }
 
-    private static async ValueTask<Caller?> CompleteAsync(HttpContext context, ValueTask<(Caller? Caller, BearerFailure Failure)> pending)
+    private async ValueTask<Caller?> CompleteAsync(HttpContext context, ValueTask<(Caller? Caller, BearerFailure Failure)> pending)
     {
         var (caller, failure) = await pending.ConfigureAwait(false);
         if (caller is not null)
             return caller;
-        await BearerAuthenticator.WriteChallengeAsync(context, failure).ConfigureAwait(false);
+        await BearerAuthenticator.WriteChallengeAsync(context, failure, _metadata?.MetadataUrl(context, _endpointPath)).ConfigureAwait(false);
         return null;
     }
 }

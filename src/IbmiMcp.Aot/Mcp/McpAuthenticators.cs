@@ -11,7 +11,8 @@ internal static class McpAuthenticators
     /// <param name="serverPool">DB2i_HOST/USER/PASS pool for none/jwt/oauth callers; null when not configured.</param>
     /// <param name="ibmi">The IBM i token authenticator (required for MCP_AUTH_MODE=ibmi).</param>
     /// <param name="http">Client for fetching the OAuth JWKS; null = a private one with a 5 s timeout.</param>
-    /// <param name="metadata">MCP_AUTH_MODE=oauth: the protected resource metadata every 401 points at.</param>
+    /// <param name="metadata">MCP_AUTH_MODE=oauth, or ibmi with the server's own authorization server: the protected
+    /// resource metadata every 401 points at.</param>
     public static IMcpAuthenticator Create(ServerOptions options, ISqlRunner? serverPool, BearerAuthenticator? ibmi,
         ILoggerFactory loggerFactory, HttpClient? http = null, ProtectedResourceMetadata? metadata = null)
     {
@@ -35,7 +36,7 @@ internal static class McpAuthenticators
                 return new BearerMcpAuthenticator(oauth.ValidateAsync, CallerKind.OAuth, serverPool, logger, metadata, options.HttpEndpointPath);
             }
             case AuthMode.Ibmi:
-                return ibmi is not null ? new IbmiMcpAuthenticator(ibmi) : throw new InvalidOperationException("MCP_AUTH_MODE=ibmi requires IBM i HTTP authentication (IBMI_HTTP_AUTH_ENABLED=true).");
+                return ibmi is not null ? new IbmiMcpAuthenticator(ibmi, metadata, options.HttpEndpointPath) : throw new InvalidOperationException("MCP_AUTH_MODE=ibmi requires IBM i HTTP authentication (IBMI_HTTP_AUTH_ENABLED=true).");
             default:
                 throw new InvalidOperationException($"Unknown MCP_AUTH_MODE '{options.AuthMode}'.");
         }

@@ -50,12 +50,7 @@ internal sealed partial class McpHttpEndpoint
     {
         var error = new JsonRpcError { Id = id, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
         var body = JsonSerializer.SerializeToUtf8Bytes<JsonRpcMessage>(error, s_messageType);
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        await Http.HttpBody.WriteAsync(context, status, "application/json", body).ConfigureAwait(false);
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)

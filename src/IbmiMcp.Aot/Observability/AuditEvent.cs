@@ -14,6 +14,10 @@ internal readonly struct AuditEvent
     public string? SessionId { get; init; }
     public string? Reason { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>OAuth grants: what happened (<c>signed_in</c>, <c>refreshed</c>, <c>ended</c>) and the client.</summary>
+    public string? Action { get; init; }
+    public string? ClientId { get; init; }
+    public string? ClientName { get; init; }
     /// <summary>Drop reports: events dropped since the previous report, and in total.</summary>
     public long Count { get; init; }
     public long Total { get; init; }

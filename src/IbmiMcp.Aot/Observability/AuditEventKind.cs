@@ -8,6 +8,8 @@ internal enum AuditEventKind : byte
     TokenRevoked,
     TokenExpired,
     ToolCall,
+    /// <summary>An OAuth grant (a sign-in through the authorization server) began, was refreshed or ended.</summary>
+    OAuthGrant,
     /// <summary>Written by the audit writer itself when events were dropped since the last report.</summary>
     Dropped,
 }

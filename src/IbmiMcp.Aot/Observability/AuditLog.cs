@@ -129,6 +129,13 @@ internal sealed class AuditLog : IAuditLog
     public void TokenExpired(string user, string sessionId) =>
         Enqueue(new AuditEvent { Kind = AuditEventKind.TokenExpired, Time = _time.GetUtcNow(), User = user, SessionId = sessionId });
 
+    public void OAuthGrant(string action, string user, string clientId, string clientName, string? sessionId, string? reason = null, string? clientAddress = null) =>
+        Enqueue(new AuditEvent
+        {
+            Kind = AuditEventKind.OAuthGrant, Time = _time.GetUtcNow(), Action = action, User = user, ClientId = clientId, ClientName = clientName,
+            SessionId = sessionId, Reason = reason, ClientAddress = clientAddress,
+        });
+
     public void ToolCall(in ToolCallAuditRecord record)
     {
         // Values are opt-in; only then is the caller charged for a copy that outlives its JSON documents.
@@ -285,6 +292,15 @@ internal sealed class AuditLog : IAuditLog
             case AuditEventKind.TokenExpired:
                 w.WriteString("user"u8, e.User);
                 w.WriteString("session"u8, e.SessionId);
+                break;
+            case AuditEventKind.OAuthGrant:
+                w.WriteString("action"u8, e.Action);
+                w.WriteString("user"u8, e.User);
+                WriteCapped(w, "client_id"u8, e.ClientId, MaxValueChars);
+                WriteCapped(w, "client_name"u8, e.ClientName, MaxValueChars);
+                w.WriteString("client_address"u8, e.ClientAddress);
+                w.WriteString("session"u8, e.SessionId);
+                if (e.Reason is not null) w.WriteString("reason"u8, e.Reason);
                 break;
             case AuditEventKind.ToolCall:
                 WriteToolCall(w, e.Call, showValues);

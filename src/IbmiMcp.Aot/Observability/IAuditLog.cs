@@ -24,5 +24,11 @@ internal interface IAuditLog : IAsyncDisposable, IDisposable
 
     void TokenExpired(string user, string sessionId);
 
+    /// <summary>
+    /// An OAuth grant: <paramref name="action"/> <c>signed_in</c>, <c>refreshed</c> or <c>ended</c> (with a
+    /// <paramref name="reason"/> such as <c>revoked</c> or <c>refresh_reused</c>), for the client that holds it.
+    /// </summary>
+    void OAuthGrant(string action, string user, string clientId, string clientName, string? sessionId, string? reason = null, string? clientAddress = null);
+
     void ToolCall(in ToolCallAuditRecord record);
 }

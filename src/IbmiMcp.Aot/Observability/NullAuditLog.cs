@@ -13,6 +13,7 @@ internal sealed class NullAuditLog : IAuditLog
     public void TokenIssued(string user, string sessionId, DateTimeOffset expiresAt, string? clientAddress = null) { }
     public void TokenRevoked(string user, string sessionId, string? reason = null, string? clientAddress = null) { }
     public void TokenExpired(string user, string sessionId) { }
+    public void OAuthGrant(string action, string user, string clientId, string clientName, string? sessionId, string? reason = null, string? clientAddress = null) { }
     public void ToolCall(in ToolCallAuditRecord record) { }
     public void Dispose() { }
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

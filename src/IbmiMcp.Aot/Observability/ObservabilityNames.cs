@@ -29,6 +29,7 @@ internal static class ObservabilityNames
         AuditEventKind.TokenRevoked => "token_revoked",
         AuditEventKind.TokenExpired => "token_expired",
         AuditEventKind.ToolCall => "tool_call",
+        AuditEventKind.OAuthGrant => "oauth_grant",
         _ => "audit_dropped",
     };
 }

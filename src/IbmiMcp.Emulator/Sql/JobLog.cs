@@ -75,7 +75,9 @@ internal static class JobLog
                     Thread.Sleep(TimeSpan.FromSeconds(Math.Clamp(secs, 0, 300)));
                     return (msgs, null);
                 }
-            case "CHGJOB" or "SNDMSG" or "ADDLIBLE" or "RMVLIBLE" or "CHGLIBL" or "CHGCURLIB" or "STRCMTCTL" or "ENDCMTCTL" or "GRTOBJAUT" or "RVKOBJAUT" or "CHGUSRPRF":
+            case "CHGUSRPRF":
+                return ChangeUserProfile(job, Param("USRPRF").ToUpperInvariant(), Param("STATUS").ToUpperInvariant(), Param("PASSWORD"), Add, msgs);
+            case "CHGJOB" or "SNDMSG" or "ADDLIBLE" or "RMVLIBLE" or "CHGLIBL" or "CHGCURLIB" or "STRCMTCTL" or "ENDCMTCTL" or "GRTOBJAUT" or "RVKOBJAUT":
                 if (verb == "ADDLIBLE")
                 {
                     string lib = Param("LIB").ToUpperInvariant();
@@ -110,5 +112,30 @@ internal static class JobLog
                     "&N Cause . . . . . :   See the previously listed messages in the job log.");
                 return (msgs, new Db2SqlException("[CPF0006] Errors occurred in command.", "38501", -443));
         }
+    }
+
+    /// <summary>
+    /// CHGUSRPRF USRPRF(name) [STATUS(*ENABLED|*DISABLED)] [PASSWORD(value)], as a security officer runs it: the job's
+    /// user needs *SECADM. Enabling also resets the failed sign-on count, as IBM i does.
+    /// </summary>
+    private static (List<JobLogMessage>, Db2SqlException?) ChangeUserProfile(Db2Job job, string profile, string status, string password,
+        Action<string, string, int, string, string?> add, List<JobLogMessage> msgs)
+    {
+        var users = job.Registry.Users;
+        if (!users.AuthorityOf(job.User).SpecialAuthorities.Contains("*SECADM"))
+        {
+            add("CPF2217", "ESCAPE", 40, $"Not authorized to user profile {profile}.", null);
+            return (msgs, new Db2SqlException($"[CPF2217] Not authorized to user profile {profile}.", "38501", -443));
+        }
+        if (profile.Length == 0 || !users.Exists(profile))
+        {
+            add("CPF2204", "ESCAPE", 40, $"User profile {profile} not found.", null);
+            return (msgs, new Db2SqlException($"[CPF2204] User profile {profile} not found.", "38501", -443));
+        }
+        if (password.Length > 0) users.SetPassword(profile, password);
+        if (status == "*DISABLED") users.Disable(profile);
+        else if (status == "*ENABLED") users.Enable(profile);
+        add("CPC2205", "COMPLETION", 0, $"User profile {profile} changed.", null);
+        return (msgs, null);
     }
 }

@@ -47,6 +47,37 @@ public sealed class AuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtur
     }
 
     [Fact]
+    public async Task A_security_officer_disables_a_profile_and_changes_a_password_with_CHGUSRPRF()
+    {
+        fx.Host.Users.Add("DAVE", "dave1234");
+        var (carol, _) = await EmulatorClient.ConnectAsync(fx.Host, "CAROL", "carol123");
+        await using (carol)
+        {
+            var changed = await carol.RequestAsync(new { id = "p", type = "sql", sql = "CALL QSYS2.QCMDEXC('CHGUSRPRF USRPRF(DAVE) PASSWORD(dave5678)')" });
+            Assert.True(changed.GetProperty("success").GetBoolean(), changed.ToString());
+            Assert.Null(fx.Host.Users.Authenticate("DAVE", "dave5678"));
+            Assert.Equal("Password is not correct.", fx.Host.Users.Authenticate("DAVE", "dave1234"));
+
+            var disabled = await carol.RequestAsync(new { id = "d", type = "sql", sql = "CALL QSYS2.QCMDEXC('CHGUSRPRF USRPRF(DAVE) STATUS(*DISABLED)')" });
+            Assert.True(disabled.GetProperty("success").GetBoolean(), disabled.ToString());
+            Assert.Equal("User profile is disabled.", fx.Host.Users.Authenticate("DAVE", "dave5678"));
+
+            var unknown = await carol.RequestAsync(new { id = "u", type = "sql", sql = "CALL QSYS2.QCMDEXC('CHGUSRPRF USRPRF(NOBODY) STATUS(*DISABLED)')" });
+            Assert.Contains("CPF2204", unknown.GetProperty("error").GetString());
+        }
+
+        // Without *SECADM, IBM i refuses (BOB is a programmer).
+        var (bob, _) = await EmulatorClient.ConnectAsync(fx.Host, "BOB", "bob12345");
+        await using (bob)
+        {
+            var refused = await bob.RequestAsync(new { id = "b", type = "sql", sql = "CALL QSYS2.QCMDEXC('CHGUSRPRF USRPRF(DAVE) STATUS(*ENABLED)')" });
+            Assert.False(refused.GetProperty("success").GetBoolean());
+            Assert.Contains("CPF2217", refused.GetProperty("error").GetString());
+            Assert.False(fx.Host.Users.IsEnabled("DAVE"));
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_user_gets_the_jtopen_user_id_message()
     {
         await using var c = await EmulatorClient.OpenAsync(fx.Host, "fakeuser", "x");

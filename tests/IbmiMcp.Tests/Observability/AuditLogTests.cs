@@ -87,6 +87,23 @@ public sealed class AuditLogTests
     }
 
     [Fact]
+    public void OAuth_grant_lines_name_the_client_by_id_and_name()
+    {
+        var (log, sink) = Create();
+        log.OAuthGrant("signed_in", "ALICE", "dcr_abc", "Claude", "s-1", clientAddress: "127.0.0.1");
+        log.OAuthGrant("ended", "ALICE", "https://app.example.com/client.json", "App", "s-2", "refresh_reused", "127.0.0.2");
+        log.Dispose();
+
+        var lines = Parse(sink.Lines);
+        Assert.Equal(["oauth_grant", "oauth_grant"], lines.Select(l => l.GetProperty("event").GetString()));
+        Assert.Equal(("signed_in", "dcr_abc", "Claude", "s-1"), (lines[0].GetProperty("action").GetString(), lines[0].GetProperty("client_id").GetString(),
+            lines[0].GetProperty("client_name").GetString(), lines[0].GetProperty("session").GetString()));
+        Assert.False(lines[0].TryGetProperty("reason", out _));
+        Assert.Equal(("ended", "refresh_reused", "127.0.0.2"), (lines[1].GetProperty("action").GetString(), lines[1].GetProperty("reason").GetString(),
+            lines[1].GetProperty("client_address").GetString()));
+    }
+
+    [Fact]
     public void Tool_call_lines_carry_every_field_and_only_parameter_names_by_default()
     {
         var (log, sink) = Create();
