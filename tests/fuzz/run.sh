@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"; [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(envelope envelope-plaintext mapepire-reply yaml-tools sql jsonrpc-fast-path dotenv mcp-request)
+[ ${#targets[@]} -gt 0 ] || targets=(envelope envelope-plaintext mapepire-reply yaml-tools sql jsonrpc-fast-path dotenv mcp-request oauth-registration oauth-client-metadata)
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found (apt-get install afl++)" >&2; exit 2; }
 dotnet tool restore >/dev/null
 out="$PWD/artifacts/fuzz-bin"; rm -rf "$out"   # sharpfuzz rewrites the dll in place: start from a fresh copy

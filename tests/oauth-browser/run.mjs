@@ -72,6 +72,11 @@ await main('oauth-browser', async (dir) => {
         eq(response.status, 400, JSON.stringify(metadata));
         eq((await response.json()).error, error, JSON.stringify(metadata));
       }
+      // Invalid UTF-8 inside a JSON string (a fuzzer's find: it used to escape the parser as an exception).
+      const raw = Buffer.concat([Buffer.from('{"redirect_uris":["vscode:a'), Buffer.from([0xff, 0xff]), Buffer.from('"]}')]);
+      const broken = await fetch(`${base}/oauth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: raw });
+      eq(broken.status, 400, 'invalid UTF-8');
+      eq((await broken.json()).error, 'invalid_client_metadata', 'invalid UTF-8 error');
     });
 
     const verifier = b64url(crypto.randomBytes(32));
@@ -92,6 +97,8 @@ await main('oauth-browser', async (dir) => {
       assert(!csp.includes('unsafe-inline'), `CSP allows inline: ${csp}`);
       eq(await page.$eval('#signin button', (b) => b.disabled), false, 'button disabled: the page found no WebCrypto');
       eq(await page.$$eval('script:not([src])', (s) => s.length), 0, 'inline scripts');
+      // The picture in docs/oauth-server.md: the page as a user first sees it.
+      await page.screenshot({ path: path.join(repo, 'docs', 'images', 'oauth-sign-in.png'), fullPage: true });
     });
 
     await test('a wrong password stays on the page with a message', async () => {
@@ -108,7 +115,6 @@ await main('oauth-browser', async (dir) => {
     await test('the right password redirects to the client with a code and the state', async () => {
       await page.$eval('#password', (e) => { e.value = ''; });
       await page.type('#password', 'alice123');
-      await page.screenshot({ path: path.join(repo, 'docs', 'images', 'oauth-sign-in.png') });
       await Promise.all([page.waitForNavigation(), page.click('#signin button')]);
       eq(callbacks.length, 1, 'callbacks');
       eq(callbacks[0].searchParams.get('state'), 'st-123', 'state');

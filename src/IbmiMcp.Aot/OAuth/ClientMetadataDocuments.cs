@@ -170,9 +170,10 @@ internal sealed class ClientMetadataDocuments : IDisposable
             client = new OAuthClient(clientId, name, [.. redirects], now) { Kind = OAuthClientKind.MetadataDocument };
             return true;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            refusal = "the client's metadata document is not JSON";
+            // InvalidOperationException: a string with invalid UTF-8, which JsonDocument finds only when it is read.
+            refusal = "the client's metadata document is not valid UTF-8 JSON";
             return false;
         }
     }

@@ -19,6 +19,20 @@ internal static class ClientRegistration
     public static bool TryParse(ReadOnlySpan<byte> body, long issuedAt, out OAuthClient? client, out Refusal refusal)
     {
         client = null;
+        try
+        {
+            return TryParseJson(body, issuedAt, out client, out refusal);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument accepts a string with invalid UTF-8 and throws only when it is read (found by the fuzzer).
+            return Fail(out refusal, "invalid_client_metadata", "the body is not valid UTF-8");
+        }
+    }
+
+    private static bool TryParseJson(ReadOnlySpan<byte> body, long issuedAt, out OAuthClient? client, out Refusal refusal)
+    {
+        client = null;
         refusal = default;
         JsonDocument doc;
         try { doc = JsonDocument.Parse(body.ToArray()); }

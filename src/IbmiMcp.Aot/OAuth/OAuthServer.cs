@@ -72,7 +72,7 @@ internal sealed class OAuthServer : IAsyncDisposable
     public static OAuthServer Create(OAuthSettings settings, IbmiAuthService auth, ProxyTrust proxies, string host, ILoggerFactory loggerFactory, TimeProvider? time = null)
         => new(settings, auth, proxies, host, loggerFactory, time ?? TimeProvider.System);
 
-    /// <summary>A client from configuration first, then one registered dynamically.</summary>
+    /// <summary>The client, however it is known (see <see cref="ResolveClientAsync"/>), or null.</summary>
     private async ValueTask<OAuthClient?> FindClientAsync(string? clientId) => (await ResolveClientAsync(clientId).ConfigureAwait(false)).Client;
 
     /// <summary>

@@ -51,7 +51,8 @@ public sealed class ClientMetadataDocumentsTests
             ($$"""{"client_id":"{{Id}}","redirect_uris":[]}""", "redirect_uris"),
             ($$"""{"client_id":"{{Id}}","redirect_uris":["data:text/html,x"]}""", "unacceptable redirect URI"),
             ("[1,2]", "not a JSON object"),
-            ("{", "not JSON"),
+            ("{", "not valid UTF-8 JSON"),
+            ("{\"client_id\":\"\\udc00\"}", "not valid UTF-8 JSON"),   // a lone surrogate: no string at all
         })
         {
             Assert.False(ClientMetadataDocuments.TryParse(Id, Encoding.UTF8.GetBytes(body), 1, out _, out var refusal));

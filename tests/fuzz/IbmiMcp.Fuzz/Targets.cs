@@ -27,7 +27,36 @@ public static class Targets
         ["jsonrpc-fast-path"] = JsonRpcFastPath,
         ["dotenv"] = DotEnv,
         ["mcp-request"] = McpRequestTarget.Run,
+        ["oauth-registration"] = OAuthRegistration,
+        ["oauth-client-metadata"] = OAuthClientMetadata,
     };
+
+    // POST /oauth/register (RFC 7591): any body a stranger sends; a refusal names an RFC 7591 error.
+    private static void OAuthRegistration(byte[] input)
+    {
+        if (IbmiMcp.OAuth.ClientRegistration.TryParse(input, 1, out var client, out var refusal))
+        {
+            if (client!.RedirectUris.Length is 0 or > IbmiMcp.OAuth.ClientRegistration.MaxRedirectUris)
+                throw new InvalidOperationException("a client with no or too many redirect URIs was accepted");
+            _ = client.ToJson();
+        }
+        else if (refusal.Error is not ("invalid_client_metadata" or "invalid_redirect_uri"))
+            throw new InvalidOperationException($"registration refused with {refusal.Error}");
+    }
+
+    // A Client ID Metadata Document: whatever the URL a client chose answers.
+    private static void OAuthClientMetadata(byte[] input)
+    {
+        const string Id = "https://client.example/metadata.json";
+        if (IbmiMcp.OAuth.ClientMetadataDocuments.TryParse(Id, input, 1, out var client, out var refusal))
+        {
+            if (client!.ClientId != Id || client.RedirectUris.Length == 0)
+                throw new InvalidOperationException("a document for another client or without redirect URIs was accepted");
+            _ = client.Allows("http://127.0.0.1:1/cb");
+        }
+        else if (refusal.Length == 0)
+            throw new InvalidOperationException("refused without a reason");
+    }
 
     // POST /api/v1/auth: the whole body, decrypted with a fixed server key (the outer JSON, base64, sizes, the RSA and GCM steps).
     private static readonly Lazy<KeyRing> Ring = new(() =>
