@@ -486,6 +486,10 @@ await main('oauth-browser', async (dir) => {
         assert(response.status === 400 || response.status === 401, `${id} ${uri}: ${response.status}`);
         eq(response.headers.get('location'), null, `${id} ${uri}: Location`);
       }
+      const missing = await fetch(`${base}/oauth/authorize?` + new URLSearchParams({ response_type: 'code', redirect_uri: redirectUri,
+        code_challenge: challenge, code_challenge_method: 'S256', state: 's' }), { redirect: 'manual' });
+      eq(missing.status, 400, 'no client_id');
+      assert((await missing.text()).includes('client_id'), 'the page does not say what is missing');
       eq(callbacks.length, 0, 'redirected');
     });
 

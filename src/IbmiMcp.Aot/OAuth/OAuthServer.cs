@@ -216,7 +216,8 @@ internal sealed class OAuthServer : IAsyncDisposable
                 // First of all checks. Refusals here are shown on a page, never redirected: the redirect URI is not trusted
                 // yet. Once it is, any later refusal (PKCE, resource, scope…) goes back to the client (RFC 6749 §4.1.2.1).
                 var (client, refusal) = await ResolveClientAsync(c.ClientId).ConfigureAwait(false);
-                if (client is null) c.Reject(Errors.InvalidClient, refusal);
+                if (string.IsNullOrEmpty(c.ClientId)) c.Reject(Errors.InvalidRequest, "The client_id parameter is missing.");
+                else if (client is null) c.Reject(Errors.InvalidClient, refusal);
                 else if (!client.Allows(c.RedirectUri)) c.Reject(Errors.InvalidRequest, "redirect_uri is not one this client registered.");
                 else c.Transaction.Properties[RedirectProperty] = c.RedirectUri;
             }).SetOrder(int.MinValue + 10_000));
