@@ -25,12 +25,17 @@ internal sealed class ClientMetadataDocuments : IDisposable
     private static readonly TimeSpan s_defaultCache = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_refusalCache = TimeSpan.FromMinutes(1);
     private const int MaxCached = 1000;
+    /// <summary>Fetches per minute, all URLs together: a flood of authorization requests naming fresh URLs cannot make
+    /// this server a source of traffic towards third parties.</summary>
+    internal const int MaxFetchesPerMinute = 60;
 
     private readonly HttpClient _http;
     private readonly HashSet<string> _allowedHosts;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, (OAuthClient? Client, string? Refusal, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private long _fetchMinute;
+    private int _fetchesThisMinute;
 
     public ClientMetadataDocuments(IEnumerable<string> allowedHosts, TimeProvider time, ILogger log)
     {
@@ -62,6 +67,8 @@ internal sealed class ClientMetadataDocuments : IDisposable
 
         if (!IsValidUrl(clientId, out var url, out var refusal))
             return Remember(clientId, null, refusal, s_refusalCache);
+        if (!TryTakeFetch(now))
+            return (null, "this server fetches few client metadata documents at a time; try again in a minute");
         try
         {
             using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
@@ -82,6 +89,13 @@ internal sealed class ClientMetadataDocuments : IDisposable
             OAuthLog.MetadataFetchFailed(_log, url?.Host ?? "", ex.GetType().Name, ex.Message);
             return Remember(clientId, null, "the client's metadata document could not be fetched", s_refusalCache);
         }
+    }
+
+    private bool TryTakeFetch(DateTimeOffset now)
+    {
+        long minute = now.ToUnixTimeSeconds() / 60;
+        if (Interlocked.Exchange(ref _fetchMinute, minute) != minute) Interlocked.Exchange(ref _fetchesThisMinute, 0);
+        return Interlocked.Increment(ref _fetchesThisMinute) <= MaxFetchesPerMinute;
     }
 
     private (OAuthClient?, string?) Remember(string clientId, OAuthClient? client, string? refusal, TimeSpan lifetime)

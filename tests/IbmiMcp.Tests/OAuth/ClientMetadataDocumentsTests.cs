@@ -73,4 +73,26 @@ public sealed class ClientMetadataDocumentsTests
         if (cacheControl is not null) response.Headers.TryAddWithoutValidation("Cache-Control", cacheControl);
         Assert.Equal(TimeSpan.FromSeconds(seconds), ClientMetadataDocuments.CacheLifetime(response));
     }
+
+    [Fact]
+    public async Task Fetches_are_budgeted_per_minute_across_all_urls_and_refused_addresses_are_never_connected()
+    {
+        var time = new IbmiMcp.Tests.Auth.FakeTime();
+        using var documents = new ClientMetadataDocuments([], time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        // Loopback, not allow-listed: the connect callback refuses before any packet is sent.
+        for (int i = 0; i < ClientMetadataDocuments.MaxFetchesPerMinute; i++)
+        {
+            var (client, refusal) = await documents.GetAsync($"https://127.0.0.1/client-{i}.json", CancellationToken.None);
+            Assert.Null(client);
+            Assert.Contains("non-public address", refusal, StringComparison.Ordinal);
+        }
+        var (_, throttled) = await documents.GetAsync("https://127.0.0.1/one-more.json", CancellationToken.None);
+        Assert.Contains("try again in a minute", throttled, StringComparison.Ordinal);
+        var (_, cached) = await documents.GetAsync("https://127.0.0.1/client-0.json", CancellationToken.None);
+        Assert.Contains("non-public address", cached, StringComparison.Ordinal);   // a remembered refusal costs no fetch
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var (_, next) = await documents.GetAsync("https://127.0.0.1/one-more.json", CancellationToken.None);
+        Assert.Contains("non-public address", next, StringComparison.Ordinal);
+    }
 }
