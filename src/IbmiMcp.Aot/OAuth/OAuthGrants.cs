@@ -34,7 +34,9 @@ internal sealed record OAuthGrant(string GrantId, string User, string Host, stri
     /// <summary>The plaintext a shared store seals; the caller zeroes it.</summary>
     internal byte[] ToJson()
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);   // large enough never to grow (a grown buffer leaves a copy behind)
+        // Sized so it never grows (a grown buffer leaves a copy behind): every string escaped at worst 6 bytes a char.
+        var buffer = new ArrayBufferWriter<byte>(256 + 6 * (GrantId.Length + User.Length + Host.Length + ClientId.Length + ClientName.Length
+            + Session.Length + SessionId.Length) + 2 * Password.Length);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();

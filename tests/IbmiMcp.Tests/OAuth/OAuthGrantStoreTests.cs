@@ -21,6 +21,15 @@ public sealed class OAuthGrantStoreTests
     }
 
     [Fact]
+    public void A_long_metadata_document_client_id_and_name_read_back_too()
+    {
+        var grant = Grant(new FakeTime()) with { ClientId = "https://client.example/" + new string('é', 3000), ClientName = new string('"', 200) };
+        var back = OAuthGrant.FromJson(grant.ToJson());
+        Assert.Equal((grant.ClientId, grant.ClientName), (back.ClientId, back.ClientName));
+        Assert.Equal(grant.Password, back.Password);
+    }
+
+    [Fact]
     public async Task A_grant_opens_only_with_its_key_and_a_found_copy_is_the_callers_to_zero()
     {
         var time = new FakeTime();
