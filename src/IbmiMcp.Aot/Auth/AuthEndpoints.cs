@@ -56,7 +56,7 @@ internal sealed class AuthEndpoints
             await AuthErrors.HttpsRequired.WriteAsync(context).ConfigureAwait(false);
             return;
         }
-        if (!IsJson(context.Request.ContentType))
+        if (!HttpBody.IsJson(context.Request.ContentType))
         {
             await AuthErrors.UnsupportedMediaType.WriteAsync(context).ConfigureAwait(false);
             return;
@@ -65,7 +65,7 @@ internal sealed class AuthEndpoints
 
         SignOnRequest? request;
         AuthRejection rejection;
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = await HttpBody.ReadAsync(context, _settings.MaxBodyBytes).ConfigureAwait(false);
         if (body.Buffer is null)
         {
             if (!context.RequestAborted.IsCancellationRequested)
@@ -74,11 +74,11 @@ internal sealed class AuthEndpoints
         }
         try
         {
-            CredentialEnvelope.TryOpen(body.Buffer.AsSpan(0, body.Length), _keys, out request, out rejection);
+            CredentialEnvelope.TryOpen(body.Span, _keys, out request, out rejection);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(body.Buffer, clearArray: true);
+            body.Return();
         }
         if (request is null)
         {
@@ -357,48 +357,6 @@ internal sealed class AuthEndpoints
         MapepireFailure.ServerError => AuthErrors.ServerError(host),
         _ => AuthErrors.SignOnFailed(host),
     };
-
-    private static bool IsJson(string? contentType)
-    {
-        if (string.IsNullOrEmpty(contentType)) return false;
-        var media = contentType.AsSpan();
-        int semicolon = media.IndexOf(';');
-        if (semicolon >= 0) media = media[..semicolon];
-        return media.Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private readonly record struct Body(byte[]? Buffer, int Length);
-
-    /// <summary>Reads the whole body into a pooled buffer; Buffer is null when it exceeds the limit.</summary>
-    private async ValueTask<Body> ReadBodyAsync(HttpContext context)
-    {
-        int limit = _settings.MaxBodyBytes;
-        if (context.Request.ContentLength is long declared && declared > limit)
-            return default;
-        var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
-        int total = 0;
-        try
-        {
-            var stream = context.Request.Body;
-            while (true)
-            {
-                int n = await stream.ReadAsync(buffer.AsMemory(total, limit + 1 - total), context.RequestAborted).ConfigureAwait(false);
-                if (n == 0) break;
-                total += n;
-                if (total > limit)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-                    return default;
-                }
-            }
-            return new Body(buffer, total);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-            return default;
-        }
-    }
 
     private static async Task WriteTokenAsync(HttpContext context, string token, int expiresIn, DateTimeOffset expiresAt)
     {

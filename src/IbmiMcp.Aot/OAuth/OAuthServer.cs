@@ -32,6 +32,7 @@ internal sealed class OAuthServer : IAsyncDisposable
     private const string ExpiresProperty = ".ibmi_expires_in";
     private const string GrantProperty = ".ibmi_grant";
     private const string RedirectProperty = ".ibmi_verified_redirect";
+    private const string ClientProperty = ".ibmi_client";
 
     private const string GrantClaim = "ibmi_grant";
     private const string GrantKeyClaim = "ibmi_grant_key";
@@ -219,7 +220,11 @@ internal sealed class OAuthServer : IAsyncDisposable
                 if (string.IsNullOrEmpty(c.ClientId)) c.Reject(Errors.InvalidRequest, "The client_id parameter is missing.");
                 else if (client is null) c.Reject(Errors.InvalidClient, refusal);
                 else if (!client.Allows(c.RedirectUri)) c.Reject(Errors.InvalidRequest, "redirect_uri is not one this client registered.");
-                else c.Transaction.Properties[RedirectProperty] = c.RedirectUri;
+                else
+                {
+                    c.Transaction.Properties[RedirectProperty] = c.RedirectUri;
+                    c.Transaction.Properties[ClientProperty] = client;   // for the page: the store is asked once per request
+                }
             }).SetOrder(int.MinValue + 10_000));
             o.AddEventHandler<ApplyAuthorizationResponseContext>(b => b.UseInlineHandler(c =>
             {
@@ -318,7 +323,9 @@ internal sealed class OAuthServer : IAsyncDisposable
             .ToList();
         var redirectOrigin = new Uri(request.RedirectUri!).GetLeftPart(UriPartial.Authority);
         var csrf = Csrf(request);
-        var known = await FindClientAsync(request.ClientId).ConfigureAwait(false);
+        // The client the validation found (the pass-through only reaches here once it did).
+        var known = context.Features.Get<OpenIddictServerAspNetCoreFeature>()?.Transaction?.Properties.GetValueOrDefault(ClientProperty) as OAuthClient
+            ?? await FindClientAsync(request.ClientId).ConfigureAwait(false);
         var clientName = known?.ClientName ?? request.ClientId!;
 
         if (!HttpMethods.IsPost(context.Request.Method))
@@ -394,7 +401,7 @@ internal sealed class OAuthServer : IAsyncDisposable
             await WriteJsonAsync(context, 405, Error("invalid_request", "use POST")).ConfigureAwait(false);
             return;
         }
-        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        if (!Http.HttpBody.IsJson(context.Request.ContentType))
         {
             await WriteJsonAsync(context, 415, Error("invalid_client_metadata", "Content-Type must be application/json")).ConfigureAwait(false);
             return;
@@ -406,19 +413,24 @@ internal sealed class OAuthServer : IAsyncDisposable
             await WriteJsonAsync(context, 429, Error("invalid_request", $"at most {_settings.RegistrationsPerHour} registrations per hour from one address")).ConfigureAwait(false);
             return;
         }
-        var body = new MemoryStream();
-        var buffer = new byte[4096];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+        var body = await Http.HttpBody.ReadAsync(context, ClientRegistration.MaxBodyBytes).ConfigureAwait(false);
+        if (body.Buffer is null)
         {
-            body.Write(buffer, 0, read);
-            if (body.Length > ClientRegistration.MaxBodyBytes)
-            {
+            if (!context.RequestAborted.IsCancellationRequested)
                 await WriteJsonAsync(context, 413, Error("invalid_client_metadata", $"the registration exceeds {ClientRegistration.MaxBodyBytes} bytes")).ConfigureAwait(false);
-                return;
-            }
+            return;
         }
-        if (!ClientRegistration.TryParse(body.GetBuffer().AsSpan(0, (int)body.Length), _time.GetUtcNow().ToUnixTimeSeconds(), out var client, out var refusal))
+        OAuthClient? client;
+        ClientRegistration.Refusal refusal;
+        try
+        {
+            ClientRegistration.TryParse(body.Span, _time.GetUtcNow().ToUnixTimeSeconds(), out client, out refusal);
+        }
+        finally
+        {
+            body.Return();
+        }
+        if (client is null)
         {
             await WriteJsonAsync(context, 400, Error(refusal.Error, refusal.Description)).ConfigureAwait(false);
             return;
