@@ -429,6 +429,29 @@ await main('oauth-browser', async (dir) => {
       }
     });
 
+    await test('a metadata document server whose certificate the system roots do not know is refused', async () => {
+      // The server skipped the system trust store at start (its Mapepire CA is pinned) and loads the roots from
+      // SSL_CERT_FILE on the first fetch: a certificate outside them must still be refused.
+      const strangerKey = path.join(dir, 'stranger-key.pem'), strangerCert = path.join(dir, 'stranger-cert.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', strangerKey, '-out', strangerCert, '-days', '1',
+        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+      let hits = 0;
+      const stranger = https.createServer({ key: readFileSync(strangerKey), cert: readFileSync(strangerCert) }, (req, res) => {
+        hits++;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      });
+      await new Promise((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `https://localhost:${stranger.address().port}/clients/stranger.json`;
+        const response = await authorizePage(cimdServer, url);
+        const text = await response.text();
+        assert(response.status === 400 || response.status === 401, `status ${response.status}`);
+        eq(response.headers.get('location'), null, 'redirected');
+        assert(text.includes('could not be fetched'), text.slice(0, 300));
+        eq(hits, 0, 'requests that reached a server the roots do not know');
+      } finally { stranger.close(); }
+    });
+
     await test('a metadata document URL on a loopback, private or link-local address is refused without a fetch unless allow-listed', async () => {
       const before = fetched.length;
       const loopback = publish('loopback', { redirect_uris: [redirectUri] }).replace('localhost', '127.0.0.1');

@@ -39,8 +39,8 @@ internal static class ServeCommand
         // ── Mapepire: one TLS policy for every pool; the server pool opens on first use (readiness reports it).
         var tls = MapepireTlsPolicy.FromSettings(options.Db2iIgnoreUnauthorized, options.Db2iCaPath);
         // Before the first TLS connection: keep the system roots only if a client of this configuration verifies with them.
+        // Client metadata documents (OAuth server) load the roots on their first fetch instead (ValidateWithSystemRoots).
         SystemTrustStore.UseOnlyIfNeeded(tls.UsesSystemRoots || options.AuthMode == AuthMode.OAuth
-            || (options.OAuthServer && options.OAuthClientMetadataDocuments)
             || (options.SessionStore == SessionStoreKind.Redis && options.RedisCaPath is null
                 && Auth.Sessions.RedisSessionBackend.UsesTls(options.Redis)));
         if (options.Db2iIgnoreUnauthorized)

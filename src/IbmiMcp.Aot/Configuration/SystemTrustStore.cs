@@ -1,4 +1,7 @@
+using System.Net.Security;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace IbmiMcp.Configuration;
 
@@ -11,10 +14,16 @@ namespace IbmiMcp.Configuration;
 /// system roots; when none does (Mapepire pinned or not verified, no HTTPS identity provider), the process points
 /// OpenSSL's documented SSL_CERT_FILE and SSL_CERT_DIR at nothing. That only takes trust away: a handshake that
 /// unexpectedly wanted the system roots is refused, never accepted.
+/// A client that verifies against the system roots only now and then (client metadata documents of the OAuth server)
+/// does not keep the whole process on the store: it validates with <see cref="ValidateWithSystemRoots"/>, which loads
+/// the roots from where OpenSSL would have read them, once, on the first handshake that needs them.
 /// </summary>
 internal static unsafe class SystemTrustStore
 {
     private static int s_decided;
+    private static string? s_rootFile;
+    private static string[] s_rootDirectories = [];
+    private static X509Certificate2Collection? s_roots;
 
     /// <summary>True once this process has chosen to run without the system roots.</summary>
     public static bool Skipped { get; private set; }
@@ -29,6 +38,7 @@ internal static unsafe class SystemTrustStore
         if (!NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "setenv", out var export))
             return;
         var setenv = (delegate* unmanaged<byte*, byte*, int, int>)export;
+        (s_rootFile, s_rootDirectories) = OpenSslRootLocations();
         Set(setenv, "SSL_CERT_FILE"u8, "/dev/null"u8);
         Set(setenv, "SSL_CERT_DIR"u8, "/nonexistent/ibmi-mcp-system-roots-unused"u8);
         Skipped = true;
@@ -46,4 +56,92 @@ internal static unsafe class SystemTrustStore
         fixed (byte* pv = v)
             _ = setenv(pn, pv, 1);
     }
+
+    /// <summary>
+    /// Certificate validation for an HTTPS client that trusts the system roots, usable whether or not this process
+    /// skipped them: when it did not, the framework's own verdict stands; when it did, a chain that failed only for want
+    /// of roots is built again against the system roots, loaded once. A name mismatch or a missing certificate is never
+    /// forgiven, and no intermediate is downloaded (a certificate's AIA address is chosen by whoever made it).
+    /// </summary>
+    public static bool ValidateWithSystemRoots(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+        => Validate(certificate, chain, errors, Skipped, static () => Roots);
+
+    internal static bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, bool skipped, Func<X509Certificate2Collection> roots)
+    {
+        if (errors == SslPolicyErrors.None) return true;
+        if (!skipped || errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is not X509Certificate2 leaf) return false;
+        return BuildsTo(leaf, chain?.ChainPolicy.ExtraStore, roots());
+    }
+
+    /// <summary>True when <paramref name="leaf"/> chains, through <paramref name="intermediates"/>, to one of
+    /// <paramref name="roots"/>, with no download and no revocation check (what the framework does for a TLS client).</summary>
+    internal static bool BuildsTo(X509Certificate2 leaf, X509Certificate2Collection? intermediates, X509Certificate2Collection roots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1"));   // TLS server authentication
+        try { return chain.Build(leaf); }
+        finally
+        {
+            foreach (var element in chain.ChainElements) element.Certificate.Dispose();
+        }
+    }
+
+    /// <summary>The system roots from where OpenSSL reads them (SSL_CERT_FILE, SSL_CERT_DIR, or its built-in paths, as
+    /// they were when the process started), loaded on first use and kept.</summary>
+    internal static X509Certificate2Collection Roots => LazyInitializer.EnsureInitialized(ref s_roots, () => LoadRoots(s_rootFile, s_rootDirectories));
+
+    internal static X509Certificate2Collection LoadRoots(string? file, IEnumerable<string> directories)
+    {
+        var roots = new X509Certificate2Collection();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string path)
+        {
+            var found = new X509Certificate2Collection();
+            try { found.ImportFromPemFile(path); }
+            catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException) { return; }
+            foreach (var certificate in found)
+            {
+                if (seen.Add(certificate.Thumbprint)) roots.Add(certificate);
+                else certificate.Dispose();
+            }
+        }
+        if (file is not null && File.Exists(file)) Add(file);
+        foreach (var directory in directories)
+        {
+            if (!Directory.Exists(directory)) continue;
+            foreach (var path in Directory.EnumerateFiles(directory)) Add(path);
+        }
+        return roots;
+    }
+
+    /// <summary>Where OpenSSL (and .NET's store on Linux) would read the roots: the environment first, else its defaults.</summary>
+    private static (string? File, string[] Directories) OpenSslRootLocations()
+    {
+        string? file = Environment.GetEnvironmentVariable("SSL_CERT_FILE");
+        string? dirs = Environment.GetEnvironmentVariable("SSL_CERT_DIR");
+        if (file is null || dirs is null)
+        {
+            string? defaultFile = null, defaultDir = null;
+            foreach (var name in (ReadOnlySpan<string>)["libcrypto.so.3", "libcrypto.so.1.1"])
+            {
+                if (!NativeLibrary.TryLoad(name, out var libcrypto)) continue;
+                defaultFile = DefaultPath(libcrypto, "X509_get_default_cert_file");
+                defaultDir = DefaultPath(libcrypto, "X509_get_default_cert_dir");
+                break;
+            }
+            file ??= defaultFile ?? "/etc/ssl/certs/ca-certificates.crt";
+            dirs ??= defaultDir ?? "/etc/ssl/certs";
+        }
+        return (file, dirs.Split(':', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static string? DefaultPath(IntPtr libcrypto, string export)
+        => NativeLibrary.TryGetExport(libcrypto, export, out var function)
+            ? Marshal.PtrToStringUTF8((IntPtr)((delegate* unmanaged<byte*>)function)())
+            : null;
 }

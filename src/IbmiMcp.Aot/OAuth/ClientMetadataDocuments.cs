@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using IbmiMcp.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace IbmiMcp.OAuth;
@@ -51,6 +54,13 @@ internal sealed class ClientMetadataDocuments : IDisposable
             ConnectTimeout = s_timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectCallback = ConnectAsync,
+            // The system roots, without keeping the whole process on the store for a fetch that may never come
+            // (Configuration.SystemTrustStore); no intermediate is ever downloaded from an address a certificate names.
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = SystemTrustStore.ValidateWithSystemRoots,
+                CertificateChainPolicy = new X509ChainPolicy { DisableCertificateDownloads = true, RevocationMode = X509RevocationMode.NoCheck },
+            },
         };
         _http = new HttpClient(handler) { Timeout = s_timeout, MaxResponseContentBufferSize = MaxDocumentBytes };
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/json");

@@ -52,14 +52,21 @@ public sealed class SystemTrustStoreTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(true, 0)]
-    [InlineData(false, 1)]
-    public async Task The_server_signs_users_on_without_the_system_trust_store_unless_its_trust_uses_it(bool ignore, int minimumReads)
+    [InlineData(true, false, 0)]
+    [InlineData(false, false, 1)]
+    // The OAuth server's client metadata documents load the roots on their first fetch, not on the first sign-on.
+    [InlineData(true, true, 0)]
+    public async Task The_server_signs_users_on_without_the_system_trust_store_unless_its_trust_uses_it(bool ignore, bool oauthServer, int minimumReads)
     {
         if (!ServerProcess.UsesPublishedBinary || !File.Exists("/usr/bin/strace")) return;
         var trace = Path.Combine(ServerProcess.CreateEmptyDirectory(), "strace.txt");
         using var keys = new Auth.TestKeys();
         var env = new Dictionary<string, string?>(IbmiSignOn.Environment(keys, _emulator.Port)) { ["DB2i_IGNORE_UNAUTHORIZED"] = ignore ? "true" : "false", ["IBMI_ENABLE_EXECUTE_SQL"] = "true" };
+        if (oauthServer)
+        {
+            env["IBMI_AUTH_OAUTH_SERVER"] = "true";
+            env["IBMI_PUBLIC_URL"] = "http://127.0.0.1:8080";
+        }
         await using (var server = await ServerProcess.StartAsync(env, wrapper: ["/usr/bin/strace", "-f", "-qq", "-e", "trace=openat", "-o", trace]))
         {
             using var client = server.CreateClient();
