@@ -55,11 +55,19 @@ def start_emulator(children, cert_path, port=None):
     emu = subprocess.Popen(["dotnet", emulator_dll, "--port", str(port), "--write-cert", cert_path],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     children.append(emu)
-    for _ in range(300):
-        if os.path.exists(cert_path): break
-        time.sleep(0.1)
-    time.sleep(0.5)
-    return emu, port
+    # Ready when it accepts a connection (the certificate is written before it listens; a fixed pause was not enough
+    # on a loaded machine).
+    for _ in range(600):
+        if emu.poll() is not None:
+            raise SystemExit(f"the emulator exited with {emu.returncode}")
+        if os.path.exists(cert_path):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return emu, port
+            except OSError:
+                pass
+        time.sleep(0.05)
+    raise SystemExit(f"the emulator did not listen on 127.0.0.1:{port}")
 
 
 def serve(children, binary, port, env_extra, extra_args=(), with_tools=True):

@@ -4,9 +4,10 @@
      CLI's, interleaved, the same statement against the same emulator;
   2. tools/call server CPU per request at 32 connections: a one-row YAML tool and execute_sql, ours (auth none on the
      server pool, and IBM i sign-on on the caller's pool) and the reference server's (auth none);
-  3. sign-on server CPU: the first sign-on of a fresh process, and steady sign-on (10 warm-up, then measured) with the
-     sessions kept (pools left open, or each idle connection closed after 1 s inside the window) or signed out, the
-     emulator's certificate pinned or not verified;
+  3. sign-on server CPU: the first sign-on of a fresh process (pinned, not verified, and pinned with the OAuth
+     authorization server on), and steady sign-on (10 warm-up, then measured) with the sessions kept (pools left
+     open, or each idle connection closed after 1 s inside the window) or signed out, the emulator's certificate
+     pinned or not verified;
   4. then bench/measure-startup.py (start-up, idle RSS, size, 10,000 live sessions), to show nothing regressed.
    python3 bench/measure-hotpaths.py [path/to/ibmi-mcp] [runs] [--skip-startup]
 The reference is built from IBM/ibmi-mcp-server (REF_REPO, default the session's mirror) into artifacts/ref-cli with
@@ -163,19 +164,25 @@ try:
     print("| sign-on server CPU (RSA-2048 envelope key, the emulator's work excluded) | pinned CA | not verified |")
     print("|---|---|---|")
     firsts = {}
-    for ignore in (False, True):
+    # The third column: pinned, with the OAuth authorization server on (client metadata documents load the system
+    # roots on their first fetch, not on the first IBM i sign-on).
+    for variant in ("pinned", "ignore", "oauth"):
         values = []
         for _ in range(5):
             port = free_port()
-            server = benchlib.serve(children, binary, port, signon_env(keys, eport, ignore), with_tools=False)
+            env = signon_env(keys, eport, variant == "ignore")
+            if variant == "oauth":
+                env.update({"IBMI_AUTH_OAUTH_SERVER": "true", "IBMI_PUBLIC_URL": f"http://127.0.0.1:{port}"})
+            server = benchlib.serve(children, binary, port, env, with_tools=False)
             wait_healthz(port)
             time.sleep(0.5)
             before = cpu_ms(server.pid)
             load("--signon", "1", "--base", f"http://127.0.0.1:{port}", "--host", "localhost", "--keep")
             values.append(cpu_ms(server.pid) - before)
             server.terminate(); server.wait(); children.remove(server)
-        firsts[ignore] = median(values)
-    print(f"| first sign-on of a fresh process, median of 5 | {firsts[False]:.1f} ms | {firsts[True]:.1f} ms |")
+        firsts[variant] = median(values)
+    print(f"| first sign-on of a fresh process, median of 5 | {firsts['pinned']:.1f} ms | {firsts['ignore']:.1f} ms |")
+    print(f"| first sign-on of a fresh process, median of 5, OAuth authorization server on | {firsts['oauth']:.1f} ms | |")
     # Kept sessions: with the server's default idle timeout (300 s) their connections stay open, so the figure is the
     # sign-on alone; with benchlib's 1 s idle timeout each connection is also closed inside the measured window, so
     # that row is sign-on plus the close of its idle connection. Signed out: the sign-out's CPU is taken out.
