@@ -21,8 +21,9 @@ namespace IbmiMcp.Configuration;
 internal static unsafe class SystemTrustStore
 {
     private static int s_decided;
-    private static string? s_rootFile;
-    private static string[] s_rootDirectories = [];
+    // SSL_CERT_FILE and SSL_CERT_DIR as the process started with them (null: OpenSSL's defaults, looked up on first use).
+    private static string? s_certFile;
+    private static string? s_certDir;
     private static X509Certificate2Collection? s_roots;
 
     /// <summary>True once this process has chosen to run without the system roots.</summary>
@@ -38,7 +39,8 @@ internal static unsafe class SystemTrustStore
         if (!NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "setenv", out var export))
             return;
         var setenv = (delegate* unmanaged<byte*, byte*, int, int>)export;
-        (s_rootFile, s_rootDirectories) = OpenSslRootLocations();
+        s_certFile = Environment.GetEnvironmentVariable("SSL_CERT_FILE");
+        s_certDir = Environment.GetEnvironmentVariable("SSL_CERT_DIR");
         Set(setenv, "SSL_CERT_FILE"u8, "/dev/null"u8);
         Set(setenv, "SSL_CERT_DIR"u8, "/nonexistent/ibmi-mcp-system-roots-unused"u8);
         Skipped = true;
@@ -93,7 +95,11 @@ internal static unsafe class SystemTrustStore
 
     /// <summary>The system roots from where OpenSSL reads them (SSL_CERT_FILE, SSL_CERT_DIR, or its built-in paths, as
     /// they were when the process started), loaded on first use and kept.</summary>
-    internal static X509Certificate2Collection Roots => LazyInitializer.EnsureInitialized(ref s_roots, () => LoadRoots(s_rootFile, s_rootDirectories));
+    internal static X509Certificate2Collection Roots => LazyInitializer.EnsureInitialized(ref s_roots, static () =>
+    {
+        var (file, directories) = OpenSslRootLocations(s_certFile, s_certDir);
+        return LoadRoots(file, directories);
+    });
 
     internal static X509Certificate2Collection LoadRoots(string? file, IEnumerable<string> directories)
     {
@@ -120,10 +126,8 @@ internal static unsafe class SystemTrustStore
     }
 
     /// <summary>Where OpenSSL (and .NET's store on Linux) would read the roots: the environment first, else its defaults.</summary>
-    private static (string? File, string[] Directories) OpenSslRootLocations()
+    private static (string? File, string[] Directories) OpenSslRootLocations(string? file, string? dirs)
     {
-        string? file = Environment.GetEnvironmentVariable("SSL_CERT_FILE");
-        string? dirs = Environment.GetEnvironmentVariable("SSL_CERT_DIR");
         if (file is null || dirs is null)
         {
             string? defaultFile = null, defaultDir = null;
