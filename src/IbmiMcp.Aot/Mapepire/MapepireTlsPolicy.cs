@@ -114,9 +114,13 @@ public sealed class MapepireTlsPolicy
             RevocationMode = X509RevocationMode.NoCheck,
             DisableCertificateDownloads = true,
         };
+        // What SslStream would add to an empty list itself; said here so that a chain we build with this policy asks it too.
+        policy.ApplicationPolicy.Add(ServerAuthentication);
         policy.CustomTrustStore.AddRange(_pinned);
         return policy;
     }
+
+    private static readonly System.Security.Cryptography.Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
 
     /// <summary>
     /// Decides one handshake. <paramref name="rejection"/> explains a refusal so connect errors can say why.
@@ -147,14 +151,16 @@ public sealed class MapepireTlsPolicy
             rejection = $"the certificate does not match the host name (it is issued to {certificate.Subject}; connect with that name)";
             return false;
         }
+        // The handshake built the chain under ChainPolicy(): the pinned certificates as the only roots, the TLS server
+        // usage, nothing downloaded. No error means it reached one of them; building it again would only cost time.
+        if (errors == SslPolicyErrors.None) return true;
         var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         foreach (var pinned in _pinned)
             if (pinned.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span)) return true;
 
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.CustomTrustStore.AddRange(_pinned);
+        // Once more with every certificate the server sent, under the same policy: a refused certificate must not make
+        // this process fetch the addresses it names, nor pass for a server with a usage that excludes it.
+        using var custom = new X509Chain { ChainPolicy = ChainPolicy()! };
         if (chain is not null)
         {
             foreach (var element in chain.ChainElements)
@@ -163,7 +169,9 @@ public sealed class MapepireTlsPolicy
             custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
         }
         if (custom.Build(leaf)) return true;
-        rejection = $"the certificate is not signed by the pinned certificate ({Source ?? "pinned"})";
+        rejection = custom.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage)
+            ? $"the certificate is not issued for TLS server authentication (its extended key usage excludes it; pinned: {Source ?? "pinned"})"
+            : $"the certificate is not signed by the pinned certificate ({Source ?? "pinned"})";
         return false;
     }
 

@@ -67,7 +67,11 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
             if (_certificate is not null)
             {
                 var ssl = new SslStream(stream);
-                await ssl.AuthenticateAsServerAsync(_certificate);
+                // offline: the server sends what it has and never fetches its own issuer from the address a test certificate names.
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, additionalCertificates: null, offline: true),
+                });
                 stream = ssl;
             }
             var headers = await ReadHeadersAsync(stream);
@@ -152,6 +156,38 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
         request.CertificateExtensions.Add(san.Build());
         using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
+    }
+    /// <summary>
+    /// A certificate for localhost signed by <paramref name="issuer"/> (a CA from <see cref="CreateCa"/>), with these
+    /// extended key usages (none given: TLS server) and, when given, an AIA address where its issuer could be fetched.
+    /// </summary>
+    public static X509Certificate2 CreateSignedBy(X509Certificate2 issuer, string[]? usages = null, string? caIssuersUrl = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost, OU=Web Socket Server, O=Db2 for IBM i", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        var oids = new OidCollection();
+        foreach (var usage in usages ?? ["1.3.6.1.5.5.7.3.1"]) oids.Add(new Oid(usage));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(oids, false));
+        if (caIssuersUrl is not null)
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuersUrl]));
+        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), RandomNumberGenerator.GetBytes(8));
+        using var withKey = cert.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
+    }
+
+    /// <summary>A private CA (with its key, to sign with <see cref="CreateSignedBy"/>).</summary>
+    public static X509Certificate2 CreateCa(string name = "ibmi-mcp test CA")
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(ca.Export(X509ContentType.Pfx), null);
     }
 }
 

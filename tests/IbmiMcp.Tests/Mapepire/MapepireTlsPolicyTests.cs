@@ -60,6 +60,54 @@ public sealed class MapepireTlsPolicyTests
     }
 
     [Fact]
+    public async Task Pinning_a_ca_accepts_the_server_certificates_it_signed_and_no_other()
+    {
+        using var ca = FakeMapepireServer.CreateCa();
+        using var signed = FakeMapepireServer.CreateSignedBy(ca);
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, signed);
+        var pinned = MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(ca.RawData)], "ca.pem");
+        await using (var connection = await MapepireConnectionTests.OpenAsync(server.Port, host: "localhost", tls: pinned))
+            Assert.False(connection.IsBroken);
+
+        using var stranger = FakeMapepireServer.CreateCa("another CA");
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
+            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(stranger.RawData)], "other.pem")));
+        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        Assert.Contains("not signed by the pinned certificate (other.pem)", ex.Message);
+    }
+
+    [Fact]
+    public async Task Pinning_a_ca_refuses_a_certificate_it_signed_for_client_authentication_only()
+    {
+        // Signed by the pinned CA, but for TLS clients: a user certificate of the same PKI must not pass for the server.
+        using var ca = FakeMapepireServer.CreateCa();
+        using var clientOnly = FakeMapepireServer.CreateSignedBy(ca, usages: ["1.3.6.1.5.5.7.3.2"]);
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, clientOnly);
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
+            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(ca.RawData)], "ca.pem")));
+        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        Assert.Contains("not issued for TLS server authentication", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_refused_certificate_never_makes_the_process_fetch_the_issuer_it_names()
+    {
+        // The certificate names where its issuer can be downloaded (AIA): a hostile server could point that anywhere
+        // the process can reach. Refusing it must not cost a request there.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var unknownCa = FakeMapepireServer.CreateCa("unknown CA");
+        using var signed = FakeMapepireServer.CreateSignedBy(unknownCa, caIssuersUrl: $"http://127.0.0.1:{port}/ca.cer");
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, signed);
+        using var pinnedCa = FakeMapepireServer.CreateCa();
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
+            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(pinnedCa.RawData)], "ca.pem")));
+        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        Assert.False(listener.Pending(), "the issuer address named by the refused certificate was fetched");
+    }
+
+    [Fact]
     public async Task Pinned_certificates_load_from_pem_and_der_files()
     {
         var dir = Directory.CreateTempSubdirectory();
