@@ -39,6 +39,8 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public int UpgradeStatus { get; set; }
+    /// <summary>Intermediate CA certificates the TLS server sends after its own (set before the first connection).</summary>
+    public X509Certificate2Collection? Intermediates { get; set; }
     /// <summary>When set, the bytes sent instead of the upgrade response (given the client's key); the session goes on
     /// as a WebSocket only if they start with a 101 status line.</summary>
     public Func<string, byte[]>? UpgradeResponse { get; set; }
@@ -70,7 +72,7 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
                 // offline: the server sends what it has and never fetches its own issuer from the address a test certificate names.
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, additionalCertificates: null, offline: true),
+                    ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, Intermediates, offline: true),
                 });
                 stream = ssl;
             }
@@ -179,14 +181,17 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
 
-    /// <summary>A private CA (with its key, to sign with <see cref="CreateSignedBy"/>).</summary>
-    public static X509Certificate2 CreateCa(string name = "ibmi-mcp test CA")
+    /// <summary>A private CA (with its key, to sign with <see cref="CreateSignedBy"/>): a root, or an intermediate of <paramref name="issuer"/>.</summary>
+    public static X509Certificate2 CreateCa(string name = "ibmi-mcp test CA", X509Certificate2? issuer = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, issuer is null, issuer is null ? 1 : 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(30));
+        var from = DateTimeOffset.UtcNow.AddDays(-2);
+        using var ca = issuer is null
+            ? request.CreateSelfSigned(from, from.AddDays(32))
+            : request.Create(issuer, from, from.AddDays(31), RandomNumberGenerator.GetBytes(8)).CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(ca.Export(X509ContentType.Pfx), null);
     }
 }

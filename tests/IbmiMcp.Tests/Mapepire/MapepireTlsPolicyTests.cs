@@ -77,6 +77,20 @@ public sealed class MapepireTlsPolicyTests
     }
 
     [Fact]
+    public async Task Pinning_the_root_accepts_a_server_that_sends_its_intermediate_ca()
+    {
+        // Root -> intermediate -> Mapepire: the shop pins its root; the server sends its certificate and the intermediate.
+        using var root = FakeMapepireServer.CreateCa("shop root");
+        using var intermediate = FakeMapepireServer.CreateCa("shop issuing CA", issuer: root);
+        using var signed = FakeMapepireServer.CreateSignedBy(intermediate);
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, signed);
+        server.Intermediates = [X509CertificateLoader.LoadCertificate(intermediate.RawData)];
+        var pinned = MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(root.RawData)], "root.pem");
+        await using var connection = await MapepireConnectionTests.OpenAsync(server.Port, host: "localhost", tls: pinned);
+        Assert.False(connection.IsBroken);
+    }
+
+    [Fact]
     public async Task Pinning_a_ca_refuses_a_certificate_it_signed_for_client_authentication_only()
     {
         // Signed by the pinned CA, but for TLS clients: a user certificate of the same PKI must not pass for the server.
