@@ -136,7 +136,7 @@ public sealed class MapepireTlsPolicy
             case MapepireTlsMode.Verify:
             case MapepireTlsMode.TrustOnFirstUse: // unresolved TOFU never reaches a socket; verify if it does
                 if (errors == SslPolicyErrors.None) return true;
-                rejection = Describe(errors);
+                rejection = OutOfDate(chain) ?? Describe(errors);
                 return false;
         }
 
@@ -155,6 +155,12 @@ public sealed class MapepireTlsPolicy
         // usage, nothing downloaded. No error means it reached one of them; building it again would only cost time.
         if (errors == SslPolicyErrors.None) return true;
         var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        // Pinning a certificate trusts its key, not beyond its dates: an expired pinned certificate is refused like any other.
+        if (OutOfDate(leaf) is { } dates)
+        {
+            rejection = dates;
+            return false;
+        }
         foreach (var pinned in _pinned)
             if (pinned.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span)) return true;
 
@@ -169,10 +175,29 @@ public sealed class MapepireTlsPolicy
             custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
         }
         if (custom.Build(leaf)) return true;
-        rejection = custom.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage)
-            ? $"the certificate is not issued for TLS server authentication (its extended key usage excludes it; pinned: {Source ?? "pinned"})"
-            : $"the certificate is not signed by the pinned certificate ({Source ?? "pinned"})";
+        rejection = OutOfDate(custom)
+            ?? (custom.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage)
+                ? $"the certificate is not issued for TLS server authentication (its extended key usage excludes it; pinned: {Source ?? "pinned"})"
+                : $"the certificate is not signed by the pinned certificate ({Source ?? "pinned"})");
         return false;
+    }
+
+    /// <summary>Why a certificate of the chain is outside its dates (expired, or not yet valid), or null.</summary>
+    private static string? OutOfDate(X509Chain? chain)
+    {
+        if (chain is null) return null;
+        foreach (var element in chain.ChainElements)
+            if (OutOfDate(element.Certificate) is { } dates) return dates;
+        return null;
+    }
+
+    private static string? OutOfDate(X509Certificate2 certificate)
+    {
+        var now = DateTime.Now;
+        if (now >= certificate.NotBefore && now <= certificate.NotAfter) return null;
+        var verb = now > certificate.NotAfter ? "expired on" : "is not valid before";
+        var when = now > certificate.NotAfter ? certificate.NotAfter : certificate.NotBefore;
+        return $"the certificate {certificate.Subject} {verb} {when.ToUniversalTime():yyyy-MM-dd HH:mm} UTC";
     }
 
     private static string Describe(SslPolicyErrors errors) =>

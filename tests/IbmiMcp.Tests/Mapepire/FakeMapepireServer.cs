@@ -148,7 +148,7 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
     }
 
     /// <summary>Self-signed certificate with SAN localhost/127.0.0.1, like the emulator's and what clients expect (spec §1.3).</summary>
-    public static X509Certificate2 CreateCertificate(string cn = "localhost")
+    public static X509Certificate2 CreateCertificate(string cn = "localhost", DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={cn}, OU=Web Socket Server, O=Db2 for IBM i", key, HashAlgorithmName.SHA256);
@@ -156,14 +156,16 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
         san.AddDnsName(cn);
         san.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var until = notAfter ?? DateTimeOffset.UtcNow.AddDays(30);
+        using var cert = request.CreateSelfSigned(until.AddDays(-31), until);
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
     }
     /// <summary>
     /// A certificate for localhost signed by <paramref name="issuer"/> (a CA from <see cref="CreateCa"/>), with these
     /// extended key usages (none given: TLS server) and, when given, an AIA address where its issuer could be fetched.
     /// </summary>
-    public static X509Certificate2 CreateSignedBy(X509Certificate2 issuer, string[]? usages = null, string? caIssuersUrl = null)
+    public static X509Certificate2 CreateSignedBy(X509Certificate2 issuer, string[]? usages = null, string? caIssuersUrl = null,
+        DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=localhost, OU=Web Socket Server, O=Db2 for IBM i", key, HashAlgorithmName.SHA256);
@@ -176,7 +178,10 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(oids, false));
         if (caIssuersUrl is not null)
             request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuersUrl]));
-        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), RandomNumberGenerator.GetBytes(8));
+        var until = notAfter ?? DateTimeOffset.UtcNow.AddDays(29);
+        // Inside the issuer's dates (CreateCa: from two days ago), also for an already expired certificate.
+        var from = notAfter is null ? DateTimeOffset.UtcNow.AddDays(-1) : until.AddHours(-12);
+        using var cert = request.Create(issuer, from, until, RandomNumberGenerator.GetBytes(8));
         using var withKey = cert.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }

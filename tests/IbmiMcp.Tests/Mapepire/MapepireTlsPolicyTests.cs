@@ -38,6 +38,30 @@ public sealed class MapepireTlsPolicyTests
     }
 
     [Fact]
+    public async Task A_pinned_certificate_that_has_expired_is_refused_and_the_reason_says_so()
+    {
+        // docs/troubleshooting.md: a pinned leaf certificate must be replaced when it expires (a pinned CA outlives renewals).
+        using var expired = FakeMapepireServer.CreateCertificate(notAfter: DateTimeOffset.UtcNow.AddDays(-2));
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, expired);
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port,
+            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(expired.RawData)])));
+        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        Assert.Contains("expired on", ex.Message);
+    }
+
+    [Fact]
+    public async Task Under_a_pinned_ca_an_expired_server_certificate_is_refused_as_expired()
+    {
+        using var ca = FakeMapepireServer.CreateCa();
+        using var expired = FakeMapepireServer.CreateSignedBy(ca, notAfter: DateTimeOffset.UtcNow.AddDays(-1));
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, expired);
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
+            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(ca.RawData)], "ca.pem")));
+        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        Assert.Contains("expired on", ex.Message);
+    }
+
+    [Fact]
     public async Task Pinning_a_different_certificate_refuses_the_server()
     {
         await using var server = TlsServer();
