@@ -193,10 +193,12 @@ internal sealed class FakeMapepireServer : IAsyncDisposable
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, issuer is null, issuer is null ? 1 : 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        // Whole days apart, so that a certificate made a moment later never outlives its issuer (dates are in seconds):
+        // a root to 32 days from now, an intermediate to 31, a server certificate (CreateSignedBy) to 29.
         var from = DateTimeOffset.UtcNow.AddDays(-2);
         using var ca = issuer is null
-            ? request.CreateSelfSigned(from, from.AddDays(32))
-            : request.Create(issuer, from, from.AddDays(31), RandomNumberGenerator.GetBytes(8)).CopyWithPrivateKey(key);
+            ? request.CreateSelfSigned(from, from.AddDays(34))
+            : request.Create(issuer, from, from.AddDays(33), RandomNumberGenerator.GetBytes(8)).CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(ca.Export(X509ContentType.Pfx), null);
     }
 }

@@ -9,6 +9,17 @@ public sealed class MapepireTlsPolicyTests
 
     private static FakeMapepireServer TlsServer() => FakeMapepireServer.Responding(new FakeTable(1).Reply, s_serverCert);
 
+    /// <summary>Connects by the name "localhost" to a server presenting <paramref name="presented"/> with
+    /// <paramref name="pinned"/> pinned; asserts a TLS refusal and returns its message.</summary>
+    private static async Task<string> RefusalAsync(X509Certificate2 presented, X509Certificate2 pinned, string? source = null)
+    {
+        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, presented);
+        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
+            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(pinned.RawData)], source)));
+        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        return ex.Message;
+    }
+
     [Fact]
     public async Task Ignore_accepts_a_self_signed_certificate()
     {
@@ -42,11 +53,7 @@ public sealed class MapepireTlsPolicyTests
     {
         // docs/troubleshooting.md: a pinned leaf certificate must be replaced when it expires (a pinned CA outlives renewals).
         using var expired = FakeMapepireServer.CreateCertificate(notAfter: DateTimeOffset.UtcNow.AddDays(-2));
-        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, expired);
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port,
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(expired.RawData)])));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
-        Assert.Contains("expired on", ex.Message);
+        Assert.Contains("expired on", await RefusalAsync(presented: expired, pinned: expired));
     }
 
     [Fact]
@@ -54,33 +61,21 @@ public sealed class MapepireTlsPolicyTests
     {
         using var ca = FakeMapepireServer.CreateCa();
         using var expired = FakeMapepireServer.CreateSignedBy(ca, notAfter: DateTimeOffset.UtcNow.AddDays(-1));
-        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, expired);
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(ca.RawData)], "ca.pem")));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
-        Assert.Contains("expired on", ex.Message);
+        Assert.Contains("expired on", await RefusalAsync(presented: expired, pinned: ca));
     }
 
     [Fact]
     public async Task Pinning_a_different_certificate_refuses_the_server()
     {
-        await using var server = TlsServer();
         using var other = FakeMapepireServer.CreateCertificate();
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port,
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(other.RawData)])));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
-        Assert.Contains("pinned", ex.Message);
+        Assert.Contains("pinned", await RefusalAsync(presented: s_serverCert, pinned: other));
     }
 
     [Fact]
     public async Task Pinning_keeps_the_host_name_check()
     {
         using var cert = FakeMapepireServer.CreateCertificate("ibmi.example");
-        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, cert);
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(cert.RawData)])));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
-        Assert.Contains("host name", ex.Message);
+        Assert.Contains("host name", await RefusalAsync(presented: cert, pinned: cert));
     }
 
     [Fact]
@@ -94,10 +89,7 @@ public sealed class MapepireTlsPolicyTests
             Assert.False(connection.IsBroken);
 
         using var stranger = FakeMapepireServer.CreateCa("another CA");
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(stranger.RawData)], "other.pem")));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
-        Assert.Contains("not signed by the pinned certificate (other.pem)", ex.Message);
+        Assert.Contains("not signed by the pinned certificate (other.pem)", await RefusalAsync(presented: signed, pinned: stranger, "other.pem"));
     }
 
     [Fact]
@@ -120,11 +112,7 @@ public sealed class MapepireTlsPolicyTests
         // Signed by the pinned CA, but for TLS clients: a user certificate of the same PKI must not pass for the server.
         using var ca = FakeMapepireServer.CreateCa();
         using var clientOnly = FakeMapepireServer.CreateSignedBy(ca, usages: ["1.3.6.1.5.5.7.3.2"]);
-        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, clientOnly);
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(ca.RawData)], "ca.pem")));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
-        Assert.Contains("not issued for TLS server authentication", ex.Message);
+        Assert.Contains("not issued for TLS server authentication", await RefusalAsync(presented: clientOnly, pinned: ca));
     }
 
     [Fact]
@@ -137,11 +125,8 @@ public sealed class MapepireTlsPolicyTests
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         using var unknownCa = FakeMapepireServer.CreateCa("unknown CA");
         using var signed = FakeMapepireServer.CreateSignedBy(unknownCa, caIssuersUrl: $"http://127.0.0.1:{port}/ca.cer");
-        await using var server = FakeMapepireServer.Responding(new FakeTable(1).Reply, signed);
         using var pinnedCa = FakeMapepireServer.CreateCa();
-        var ex = await Assert.ThrowsAsync<MapepireException>(() => MapepireConnectionTests.OpenAsync(server.Port, host: "localhost",
-            tls: MapepireTlsPolicy.Pinned([X509CertificateLoader.LoadCertificate(pinnedCa.RawData)], "ca.pem")));
-        Assert.Equal(MapepireFailure.Tls, ex.Failure);
+        await RefusalAsync(presented: signed, pinned: pinnedCa);
         Assert.False(listener.Pending(), "the issuer address named by the refused certificate was fetched");
     }
 
