@@ -76,16 +76,11 @@ internal static unsafe class SystemTrustStore
     }
 
     /// <summary>True when <paramref name="leaf"/> chains, through <paramref name="intermediates"/>, to one of
-    /// <paramref name="roots"/>, with no download and no revocation check (what the framework does for a TLS client).</summary>
+    /// <paramref name="roots"/>, under <see cref="ServerChainPolicy"/>.</summary>
     internal static bool BuildsTo(X509Certificate2 leaf, X509Certificate2Collection? intermediates, X509Certificate2Collection roots)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        using var chain = new X509Chain { ChainPolicy = ServerChainPolicy.TrustingOnly(roots) };
         if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1"));   // TLS server authentication
         try { return chain.Build(leaf); }
         finally
         {

@@ -105,22 +105,8 @@ public sealed class MapepireTlsPolicy
     /// download: a certificate we do not trust never makes this process fetch the URLs it names (AIA, CRL).
     /// System verification keeps the platform's default.
     /// </summary>
-    internal X509ChainPolicy? ChainPolicy()
-    {
-        if (Mode is not (MapepireTlsMode.Ignore or MapepireTlsMode.Pinned)) return null;
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-            DisableCertificateDownloads = true,
-        };
-        // What SslStream would add to an empty list itself; said here so that a chain we build with this policy asks it too.
-        policy.ApplicationPolicy.Add(ServerAuthentication);
-        policy.CustomTrustStore.AddRange(_pinned);
-        return policy;
-    }
-
-    private static readonly System.Security.Cryptography.Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
+    internal X509ChainPolicy? ChainPolicy() =>
+        Mode is MapepireTlsMode.Ignore or MapepireTlsMode.Pinned ? ServerChainPolicy.TrustingOnly(_pinned) : null;
 
     /// <summary>
     /// Decides one handshake. <paramref name="rejection"/> explains a refusal so connect errors can say why.
