@@ -32,39 +32,11 @@ internal sealed class MapepireSessionPoolFactory : ISessionPoolFactory
         // The pool owns (and zeroes) its own copy; ours is zeroed by the caller when this returns.
         var credentials = new MapepireCredentials(request.User, request.Password);
         // Unlike the reference (no JDBC options on token pools), token pools get DB2i_JDBC_OPTIONS too, so a YAML tool
-        // sees the same naming and library list whichever pool runs it.
-        // One connection first: MapepirePool.OpenAsync opens poolstart connections in parallel, so a wrong password
-        // would cost poolstart failed sign-ons on IBM i and disable the profile after QMAXSIGN / poolstart attempts.
-        // Only once IBM i has accepted the password are the other poolstart - 1 connections opened.
-        var poolOptions = MapepirePoolOptions.FromServer(_options, 1, request.PoolMax);
+        // sees the same naming and library list whichever pool runs it. The pool proves the password with one
+        // connection before it opens the other poolstart - 1 (QMAXSIGN).
+        var poolOptions = MapepirePoolOptions.FromServer(_options, request.PoolStart, request.PoolMax);
         var pool = await MapepirePool.OpenAsync(endpoint, credentials, poolOptions, _loggerFactory, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await WarmUpAsync(pool, request.PoolStart, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            await pool.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
         return new Session(pool);
-    }
-
-    /// <summary>
-    /// Brings an open pool to <paramref name="count"/> connections by renting that many at once (renting opens new ones
-    /// while below poolmax) and returning them. The sign-on is already proven, so a failed extra connection is not
-    /// fatal: the pool opens it again on demand.
-    /// </summary>
-    private static async Task WarmUpAsync(MapepirePool pool, int count, CancellationToken cancellationToken)
-    {
-        if (count <= 1) return;
-        var renting = new Task<MapepireConnection>[count];
-        for (int i = 0; i < count; i++) renting[i] = pool.RentAsync(cancellationToken).AsTask();
-        try { await Task.WhenAll(renting).ConfigureAwait(false); }
-        catch (MapepireException) { }
-        foreach (var task in renting)
-            if (task.IsCompletedSuccessfully) pool.Return(task.Result);
-        cancellationToken.ThrowIfCancellationRequested();
     }
 
     public ISessionPool Adopt(SessionRecord record, ReadOnlySpan<byte> password)
