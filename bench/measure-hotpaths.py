@@ -7,7 +7,12 @@
   3. sign-on server CPU: the first sign-on of a fresh process (pinned, not verified, and pinned with the OAuth
      authorization server on), and steady sign-on (10 warm-up, then measured) with the sessions kept (pools left
      open, or each idle connection closed after 1 s inside the window) or signed out, the emulator's certificate
-     pinned or not verified;
+     pinned or not verified; each sign-on asks for poolstart 1 (one IBM i job), and one more row for poolstart 2,
+     the default of the server and of the token command;
+  After the tools/call rows and the steady sign-on rows, the floor of each: the work it cannot skip, done alone by the
+  server's own Mapepire code in bench/IbmiMcp.Load (JIT, tiered compilation off, the binary's thread-pool and GC
+  settings): the one-row statement through the server's pool by 32 concurrent callers without HTTP and MCP, and a
+  sign-on's RSA unwrap, Mapepire connection and profile read without the server;
   4. then bench/measure-startup.py (start-up, idle RSS, size, 10,000 live sessions), to show nothing regressed.
    python3 bench/measure-hotpaths.py [path/to/ibmi-mcp] [runs] [--skip-startup]
 The reference is built from IBM/ibmi-mcp-server (REF_REPO, default the session's mirror) into artifacts/ref-cli with
@@ -80,6 +85,16 @@ def call_cpu(url, pid, tool, arguments, token=None):
 def ms(value): return "n/a" if value is None else f"{value:.3f} ms"
 
 
+# The binary's runtime settings (its project file) for the JIT'd floors, and nothing compiled in the measured window.
+FLOOR_ENV = {"DOTNET_TieredCompilation": "0", "DOTNET_TieredPGO": "0", "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0",
+             "DOTNET_GCgen0size": "400000"}
+
+
+def floor(*a):
+    return subprocess.run(["dotnet", "run", "-c", "Release", "--no-build", "--project", os.path.join(root, "bench/IbmiMcp.Load"), "--", *a],
+                          capture_output=True, text=True, check=True, env={**os.environ, **FLOOR_ENV}).stdout
+
+
 def signon_env(keys, eport, ignore):
     return benchlib.ibmi_auth_env(keys, eport, f"{work}/emu.pem", ignore=ignore)
 
@@ -138,6 +153,8 @@ try:
         cpu, rate = call_cpu(url, server.pid, tool, arguments)
         print(f"| ibmi-mcp, auth none (server pool, pinned CA): {tool} | {rate} | {ms(cpu)} |")
     server.terminate(); server.wait(); children.remove(server)
+    m = re.search(r"call floor: ([\d,]+) calls/s, CPU ([\d.]+) ms", floor("--call-floor", "10", "--emulator-port", str(eport), "--ca", f"{work}/emu.pem"))
+    print(f"| floor: the ping statement through the server's pool alone, 32 callers, no HTTP or MCP (JIT) | {m.group(1)} | {float(m.group(2)):.3f} ms |")
 
     keys = f"{work}/keys"
     subprocess.run([binary, "keygen", "--dir", keys, "--key-id", "bench", "--bits", "2048"], check=True, capture_output=True)
@@ -186,9 +203,10 @@ try:
     # Kept sessions: with the server's default idle timeout (300 s) their connections stay open, so the figure is the
     # sign-on alone; with benchlib's 1 s idle timeout each connection is also closed inside the measured window, so
     # that row is sign-on plus the close of its idle connection. Signed out: the sign-out's CPU is taken out.
-    for label, keep, idle in (("sessions kept, pools open (default idle timeout)", True, None),
-                              ("sessions kept, each idle connection closed after 1 s", True, "1000"),
-                              ("sessions signed out", False, None)):
+    for label, keep, idle, start in (("sessions kept, pools open (default idle timeout)", True, None, "1"),
+                                     ("sessions kept, each idle connection closed after 1 s", True, "1000", "1"),
+                                     ("sessions signed out", False, None, "1"),
+                                     ("poolstart 2 (the default), sessions kept, pools open", True, None, "2")):
         cells = []
         for ignore in (False, True):
             port = free_port()
@@ -196,12 +214,15 @@ try:
             if idle is None: env.pop("MCP_POOL_IDLE_TIMEOUT_MS")
             server = benchlib.serve(children, binary, port, env, with_tools=False)
             wait_healthz(port)
-            load("--signon", "10", "--base", f"http://127.0.0.1:{port}", "--host", "localhost", *(["--keep"] if keep else []))
-            out = load("--signon", "300", "--base", f"http://127.0.0.1:{port}", "--pid", str(server.pid), "--host", "localhost",
-                       *(["--keep"] if keep else []))
+            opts = ["--host", "localhost", "--poolstart", start, *(["--keep"] if keep else [])]
+            load("--signon", "10", "--base", f"http://127.0.0.1:{port}", *opts)
+            out = load("--signon", "300", "--base", f"http://127.0.0.1:{port}", "--pid", str(server.pid), *opts)
             cells.append(re.search(r"server CPU ([\d.]+) ms", out).group(1) + " ms")
             server.terminate(); server.wait(); children.remove(server)
         print(f"| steady sign-on (10 warm-up, then 300), {label} | {cells[0]} | {cells[1]} |")
+    m = re.search(r"CPU ([\d.]+) ms", floor("--signon-floor", "300", "--emulator-port", str(eport), "--ca", f"{work}/emu.pem",
+                                             "--key", f"{keys}/private.pem", "--host", "localhost"))
+    print(f"| floor: a sign-on's RSA unwrap, one Mapepire connection and the profile read, alone (JIT; 10 warm-up, then 300, kept) | {m.group(1)} ms | |")
     emu.terminate(); emu.wait(); children.remove(emu)
 
     # 4. Nothing else regressed.

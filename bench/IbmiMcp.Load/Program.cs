@@ -21,8 +21,31 @@ int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(C
 if (argv.Contains("--serve"))
     return await LoadServer.RunAsync(Int("--emulator-port", 0), Int("--pool", 8));
 
-// --signon N --base URL [--pid PID] [--user U --password P --host H] [--keep]: sequential sign-ons, latency and server CPU
-// (--keep: the sessions stay signed on, for memory per live session).
+// --signon N --base URL [--pid PID] [--user U --password P --host H] [--keep] [--poolstart S]: sequential sign-ons, latency
+// and server CPU (--keep: the sessions stay signed on, for memory per live session; --poolstart: connections each sign-on
+// opens, 1 unless given; clients that send none get the server's default of 2).
+// --signon-floor N --emulator-port P --ca PEM --key PEM [--host H --user U --password P] [--parts rsa,open,sql]: the work
+// a sign-on cannot skip (RSA unwrap, one Mapepire connection, the profile read) without the server, CPU per iteration
+// (SignOnFloorRun); --parts keeps some of the three, to see what each costs.
+if (Option("--signon-floor") is { } floorCount)
+{
+    var ms = await SignOnFloorRun.RunAsync(Option("--host", "localhost")!, Int("--emulator-port", 0), Option("--ca")!, Option("--key")!,
+        Option("--user", "ALICE")!, Option("--password", "alice123")!, int.Parse(floorCount, CultureInfo.InvariantCulture),
+        Option("--parts", "rsa,open,sql")!);
+    Console.WriteLine($"sign-on floor: CPU {ms:F2} ms per iteration");
+    return 0;
+}
+
+// --call-floor SECONDS --emulator-port P --ca PEM [--host H]: the one-row statement through the server's pool at 32
+// concurrent callers, without HTTP and MCP, CPU per call (CallFloorRun).
+if (Option("--call-floor") is { } floorSeconds)
+{
+    var (cpuMs, perSecond) = await CallFloorRun.RunAsync(Option("--host", "localhost")!, Int("--emulator-port", 0), Option("--ca")!,
+        int.Parse(floorSeconds, CultureInfo.InvariantCulture));
+    Console.WriteLine($"call floor: {perSecond:N0} calls/s, CPU {cpuMs:F3} ms per call");
+    return 0;
+}
+
 // --soak SECONDS --base URL --pid PID [--rate N] [--sample S]: mixed workload at a fixed rate, resources sampled; exit 1 unless flat.
 if (Option("--soak") is { } soakSeconds)
 {
@@ -44,7 +67,8 @@ if (Option("--signon") is { } signOns)
 {
     var pid = Option("--pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
     var result = await SignOnRun.RunAsync(new Uri(Option("--base")!), Option("--user", "ALICE")!, Option("--password", "alice123")!,
-        Option("--host", "127.0.0.1")!, int.Parse(signOns, CultureInfo.InvariantCulture), pid, keep: argv.Contains("--keep"));
+        Option("--host", "127.0.0.1")!, int.Parse(signOns, CultureInfo.InvariantCulture), pid, keep: argv.Contains("--keep"),
+        poolStart: Int("--poolstart", 1));
     Console.WriteLine($"sign-on: {result.Count} sequential, {result.Failures} failed, median {result.MedianMs:F2} ms, p90 {result.P90Ms:F2} ms"
         + (result.CpuMsPerSignOn is { } cpu ? $", server CPU {cpu:F2} ms per sign-on" : ""));
     return result.Failures == 0 ? 0 : 1;

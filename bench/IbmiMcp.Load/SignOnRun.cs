@@ -17,7 +17,7 @@ internal static class SignOnRun
 {
     public sealed record Outcome(int Count, int Failures, double MedianMs, double P90Ms, double? CpuMsPerSignOn);
 
-    public static async Task<Outcome> RunAsync(Uri baseUri, string user, string password, string host, int count, int? serverPid, bool keep = false)
+    public static async Task<Outcome> RunAsync(Uri baseUri, string user, string password, string host, int count, int? serverPid, bool keep = false, int poolStart = 1)
     {
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
         var key = await http.GetFromJsonAsync<JsonElement>("/api/v1/auth/public-key");
@@ -52,7 +52,7 @@ internal static class SignOnRun
         async Task<(double Ms, string? Token)> SignOnOnceAsync()
         {
             var body = CredentialEnvelopeWriter.Write(rsa, keyId, user, passwordBytes, host,
-                new CredentialEnvelopeWriter.Options(3600, 1, 2, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+                new CredentialEnvelopeWriter.Options(3600, poolStart, Math.Max(2, poolStart), DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
             var started = Stopwatch.GetTimestamp();
             using var response = await http.PostAsync("/api/v1/auth", new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
             var text = await response.Content.ReadAsStringAsync();
