@@ -93,7 +93,7 @@ internal static class WebSocketUpgrade
         try
         {
             // Plain options (a target host, no client certificate): .NET then reuses its OpenSSL client context and
-            // resumes TLS sessions, 0.8-0.9 ms of CPU per sign-on with poolstart 2 (measured against
+            // resumes TLS sessions, 0.7-0.9 ms of CPU per connection (measured against
             // DOTNET_SYSTEM_NET_SECURITY_DISABLETLSRESUME=1, bench/RESULTS.md issue 28). Check that figure before adding options.
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
