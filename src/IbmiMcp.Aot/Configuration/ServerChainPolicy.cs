@@ -25,4 +25,14 @@ internal static class ServerChainPolicy
         policy.CustomTrustStore.AddRange(roots);
         return policy;
     }
+
+    /// <summary>
+    /// Disposes the certificates a <see cref="X509Chain.Build"/> made for its elements: the chain owns them, but
+    /// disposing the chain does not free them, and each holds a native certificate until a finalizer runs.
+    /// </summary>
+    public static void DisposeElements(X509Chain chain)
+    {
+        foreach (var element in chain.ChainElements)
+            element.Certificate.Dispose();
+    }
 }

@@ -82,10 +82,7 @@ internal static unsafe class SystemTrustStore
         using var chain = new X509Chain { ChainPolicy = ServerChainPolicy.TrustingOnly(roots) };
         if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
         try { return chain.Build(leaf); }
-        finally
-        {
-            foreach (var element in chain.ChainElements) element.Certificate.Dispose();
-        }
+        finally { ServerChainPolicy.DisposeElements(chain); }
     }
 
     /// <summary>The system roots from where OpenSSL reads them (SSL_CERT_FILE, SSL_CERT_DIR, or its built-in paths, as

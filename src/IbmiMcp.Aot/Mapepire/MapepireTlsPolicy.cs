@@ -160,12 +160,16 @@ public sealed class MapepireTlsPolicy
                     custom.ChainPolicy.ExtraStore.Add(element.Certificate);
             custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
         }
-        if (custom.Build(leaf)) return true;
-        rejection = OutOfDate(custom)
-            ?? (custom.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage)
-                ? $"the certificate is not issued for TLS server authentication (its extended key usage excludes it; pinned: {Source ?? "pinned"})"
-                : $"the certificate is not signed by the pinned certificate ({Source ?? "pinned"})");
-        return false;
+        try
+        {
+            if (custom.Build(leaf)) return true;
+            rejection = OutOfDate(custom)
+                ?? (custom.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage)
+                    ? $"the certificate is not issued for TLS server authentication (its extended key usage excludes it; pinned: {Source ?? "pinned"})"
+                    : $"the certificate is not signed by the pinned certificate ({Source ?? "pinned"})");
+            return false;
+        }
+        finally { ServerChainPolicy.DisposeElements(custom); }
     }
 
     /// <summary>Why a certificate of the chain is outside its dates (expired, or not yet valid), or null.</summary>
