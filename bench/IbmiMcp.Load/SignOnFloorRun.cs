@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using IbmiMcp.Auth;
 using IbmiMcp.Mapepire;
 
 namespace IbmiMcp.Load;
@@ -14,8 +15,7 @@ namespace IbmiMcp.Load;
 /// </summary>
 internal static class SignOnFloorRun
 {
-    private const string ProfileSql =
-        "SELECT GROUP_PROFILE_NAME, SUPPLEMENTAL_GROUP_LIST, SPECIAL_AUTHORITIES FROM QSYS2.USER_INFO_BASIC WHERE AUTHORIZATION_NAME = CURRENT USER";
+    private static readonly string ProfileSql = IbmiProfileReader.StatementFor("QSYS2.USER_INFO_BASIC");
 
     /// <param name="parts">Which of the three to do ("rsa,open,sql" for all), to see what each costs alone.</param>
     public static async Task<double> RunAsync(string host, int port, string caPath, string privateKeyPath, string user, string password, int count,

@@ -13,6 +13,9 @@ internal static class IbmiProfileReader
 {
     private const string Columns = "GROUP_PROFILE_NAME, SUPPLEMENTAL_GROUP_LIST, SPECIAL_AUTHORITIES";
 
+    /// <summary>The statement that reads the signed-on user's row from <paramref name="view"/>.</summary>
+    internal static string StatementFor(string view) => $"SELECT {Columns} FROM {view} WHERE AUTHORIZATION_NAME = CURRENT USER";
+
     /// <summary>The profile, or one with <see cref="CallerProfile.Complete"/> false (logged) when it could not be read.</summary>
     public static async Task<CallerProfile> ReadAsync(string user, ISqlRunner sql, ILogger log, CancellationToken cancellationToken)
     {
@@ -26,7 +29,7 @@ internal static class IbmiProfileReader
                 // statement on the connection sets its tag as usual.
                 using var result = await sql.ExecuteAsync(new SqlCommand
                 {
-                    Sql = $"SELECT {Columns} FROM {view} WHERE AUTHORIZATION_NAME = CURRENT USER",
+                    Sql = StatementFor(view),
                     Rows = 1,
                 }, cancellationToken).ConfigureAwait(false);
                 if (result.Rows.Count == 0) break;
